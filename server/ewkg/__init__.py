@@ -1,0 +1,25 @@
+"""ewkg — the East–West poverty alleviation cooperation knowledge graph, as linked data and SPARQL.
+
+The Flask application is built by :func:`ewkg.app.create_app`; the console script is
+:func:`ewkg.cli.main`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .app import create_app
+
+__all__ = ["__version__", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``create_app`` lazily so that ``ewkg --help`` stays fast."""
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(name)

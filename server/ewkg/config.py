@@ -1,0 +1,54 @@
+"""Server configuration: one frozen dataclass, from CLI flags and ``EWKG_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the app factory needs. Defaults are the safe public-endpoint defaults."""
+
+    #: RDF files to serve instead of the bundled dataset (empty: the bundle).
+    data: tuple[Path, ...] = ()
+    #: ``memory`` (default), ``oxigraph:PATH`` (on-disk), or a remote ``http(s)://…/sparql`` URL.
+    store: str = "memory"
+    #: The public base the ``/id/…`` paths map to.
+    base_iri: str = "https://w3id.org/ewkg/"
+    #: Seconds a query may run before it is stopped.
+    query_timeout: float = 10.0
+    #: Rows (or triples) a result may hold before it is capped.
+    max_results: int = 10_000
+    #: Bytes a request body may hold.
+    max_request_bytes: int = 1_000_000
+    #: Bytes a query string may hold.
+    max_query_bytes: int = 100_000
+    #: Cache query results keyed by (query, format, dataset version).
+    result_cache: bool = True
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Config:
+        """Read ``EWKG_<FIELD>`` variables, then apply ``overrides`` (flags win)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"EWKG_{f.name.upper()}")
+            if raw is None or f.name in {"extra", "testing"}:
+                continue
+            if f.name == "data":
+                values["data"] = tuple(Path(p) for p in raw.split(os.pathsep) if p)
+            elif f.type in ("float",):
+                values[f.name] = float(raw)
+            elif f.type in ("int",):
+                values[f.name] = int(raw)
+            elif f.type in ("bool",):
+                values[f.name] = raw.lower() in {"1", "true", "yes", "on"}
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
