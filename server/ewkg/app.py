@@ -12,6 +12,7 @@ from .store import EmbeddedStore, Store
 
 #: Modules that each attach one responsibility (blueprint, handlers) through ``init_app(app)``.
 PARTS: tuple[str, ...] = (
+    "ewkg.engine",
     "ewkg.errors",
     "ewkg.sparql",
     "ewkg.linkeddata",
