@@ -1,0 +1,218 @@
+"""The one language picker of every page, and the small table of UI strings in fr / zh (+ en).
+
+Pages are French, Chinese, or both side by side. The page language is chosen by
+``?lang=fr|zh|both``, then by the ``Accept-Language`` header (``zh-CN`` → ``zh``, ``fr-CA`` → ``fr``), else both
+(``None``). Templates get ``page_lang`` from a context processor and the helpers ``t`` (plain
+text in one language) and ``bi`` (one ``<span lang=…>`` per shown language).
+
+>>> pick_lang("zh", None)
+'zh'
+>>> pick_lang(None, [("zh-CN", 1.0), ("en", 0.5)])
+'zh'
+>>> pick_lang("both", [("fr", 1.0)]) is None
+True
+>>> pick_lang(None, [("en-US", 1.0)]) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from flask import Flask, g, has_request_context, request
+from markupsafe import Markup, escape
+
+#: The languages of the data and of the pages, in display order.
+LANGS: tuple[str, ...] = ("fr", "zh")
+
+#: UI strings: key -> {lang: text}. ``en`` is a fallback for keys and tools, never shown as a page
+#: language of its own.
+MESSAGES: dict[str, dict[str, str]] = {
+    "site_name": {
+        "fr": "Coordination Est-Ouest en matière d’assistance aux démunis",
+        "zh": "东西部扶贫协作知识图谱",
+        "en": "East–West poverty alleviation cooperation knowledge graph",
+    },
+    "site_short": {"fr": "Graphe Est-Ouest", "zh": "东西部扶贫协作", "en": "ewkg"},
+    "nav_home": {"fr": "Accueil", "zh": "首页", "en": "Home"},
+    "nav_query": {"fr": "Requête SPARQL", "zh": "SPARQL 查询", "en": "SPARQL query"},
+    "nav_ontology": {"fr": "Ontologie", "zh": "本体", "en": "Ontology"},
+    "nav_validate": {"fr": "Valider", "zh": "校验", "en": "Validate"},
+    "nav_dumps": {"fr": "Téléchargements", "zh": "数据下载", "en": "Downloads"},
+    "nav_void": {"fr": "Description VoID", "zh": "VoID 数据集描述", "en": "VoID description"},
+    "nav_label": {"fr": "Navigation principale", "zh": "主导航", "en": "Main navigation"},
+    "language": {"fr": "Langue", "zh": "语言", "en": "Language"},
+    "lang_fr": {"fr": "Français", "zh": "法语", "en": "French"},
+    "lang_zh": {"fr": "Chinois", "zh": "中文", "en": "Chinese"},
+    "lang_both": {"fr": "Les deux", "zh": "双语", "en": "Both"},
+    "skip": {"fr": "Aller au contenu", "zh": "跳到正文", "en": "Skip to content"},
+    "footer_licence": {
+        "fr": "Données sous licence CC BY 4.0, tirées du document source cité.",
+        "zh": "数据采用 CC BY 4.0 许可，均出自所引来源文件。",
+        "en": "Data under CC BY 4.0, taken from the cited source document.",
+    },
+    "home_title": {
+        "fr": "Le graphe de connaissances de la coordination Est-Ouest",
+        "zh": "东西部扶贫协作知识图谱",
+        "en": "The East–West cooperation knowledge graph",
+    },
+    "home_intro": {
+        "fr": "La coordination Est-Ouest en matière d’assistance aux démunis est l’aide jumelée "
+        "apportée aux régions démunies de l’Ouest par les provinces et municipalités développées "
+        "de l’Est, lancée en 1996. Ce graphe de connaissances en décrit les régions, les "
+        "jumelages, les modèles d’assistance, le cadre de travail et les enseignements, en "
+        "français et en chinois ; chaque fait renvoie au passage du document source dont il est "
+        "tiré.",
+        "zh": "东西部扶贫协作是东部发达省市对西部贫困地区的结对帮扶，始于1996年。本知识图谱以中法"
+        "双语描述其中的地区、结对关系、帮扶模式、工作框架与经验启示；每一条事实都可追溯到来源"
+        "文件中的相应段落。",
+        "en": "East–West poverty alleviation cooperation is the paired assistance given by the "
+        "developed eastern provinces and cities to the poor western regions since 1996.",
+    },
+    "home_access": {
+        "fr": "Chaque entité a une IRI qui se déréférence : une page HTML pour les navigateurs, "
+        "Turtle, JSON-LD, N-Triples ou RDF/XML par négociation de contenu. Le graphe entier "
+        "s’interroge en SPARQL 1.1 et se télécharge.",
+        "zh": "每个实体都有可解引用的 IRI：浏览器得到 HTML 页面，其他客户端可通过内容协商获得 "
+        "Turtle、JSON-LD、N-Triples 或 RDF/XML。整个图谱可用 SPARQL 1.1 查询，也可整体下载。",
+        "en": "Every entity IRI dereferences to HTML or RDF; the whole graph can be queried "
+        "with SPARQL 1.1 and downloaded.",
+    },
+    "kinds": {"fr": "Les entités par type", "zh": "按类型浏览实体", "en": "Entities by kind"},
+    "entities": {"fr": "entités", "zh": "个实体", "en": "entities"},
+    "triples": {"fr": "triplets", "zh": "个三元组", "en": "triples"},
+    "classes": {"fr": "Classes", "zh": "类", "en": "Classes"},
+    "properties": {"fr": "Propriétés", "zh": "属性", "en": "Properties"},
+    "query_section": {"fr": "Interroger le graphe", "zh": "查询图谱", "en": "Query the graph"},
+    "downloads": {"fr": "Télécharger le graphe entier", "zh": "下载整个图谱", "en": "Downloads"},
+    "statistics": {"fr": "Statistiques", "zh": "统计", "en": "Statistics"},
+    "types": {"fr": "Types", "zh": "类型", "en": "Types"},
+    "description": {"fr": "Description", "zh": "描述", "en": "Description"},
+    "definition": {"fr": "Définition", "zh": "定义", "en": "Definition"},
+    "property": {"fr": "Propriété", "zh": "属性", "en": "Property"},
+    "value": {"fr": "Valeur", "zh": "值", "en": "Value"},
+    "incoming": {"fr": "Liens entrants", "zh": "反向链接", "en": "Incoming links"},
+    "provenance": {"fr": "Provenance : le passage source", "zh": "出处：来源段落",
+                   "en": "Provenance: the source passage"},
+    "source_passage": {"fr": "Passage", "zh": "段落", "en": "Passage"},
+    "other_formats": {"fr": "Autres formats", "zh": "其他格式", "en": "Other formats"},
+    "sparql_describe": {"fr": "Décrire en SPARQL", "zh": "用 SPARQL 描述",
+                        "en": "Describe in SPARQL"},
+    "listing_title": {"fr": "Liste", "zh": "列表", "en": "List"},
+    "count": {"fr": "Nombre", "zh": "数量", "en": "Count"},
+    "instances": {"fr": "Instances", "zh": "实例数", "en": "Instances"},
+    "domain": {"fr": "Domaine", "zh": "定义域", "en": "Domain"},
+    "range": {"fr": "Portée", "zh": "值域", "en": "Range"},
+    "superclasses": {"fr": "Super-classes", "zh": "父类", "en": "Superclasses"},
+    "superproperties": {"fr": "Super-propriétés", "zh": "父属性", "en": "Superproperties"},
+    "subclasses": {"fr": "Sous-classes", "zh": "子类", "en": "Subclasses"},
+    "inverse": {"fr": "Inverse", "zh": "逆属性", "en": "Inverse"},
+    "kind_term": {"fr": "Nature", "zh": "种类", "en": "Kind"},
+    "ontology_title": {"fr": "Ontologie du graphe Est-Ouest", "zh": "东西部扶贫协作本体",
+                       "en": "The ewkg ontology"},
+    "contents": {"fr": "Sommaire", "zh": "目录", "en": "Contents"},
+    "not_found_title": {"fr": "Ressource inconnue", "zh": "未找到该资源",
+                        "en": "Unknown resource"},
+    "not_found_text": {
+        "fr": "Aucune entité du graphe ne porte cette IRI.",
+        "zh": "图谱中没有以此 IRI 标识的实体。",
+        "en": "No entity of the graph has this IRI.",
+    },
+    "see_listing": {"fr": "Voir la liste de ce type", "zh": "查看该类型的全部实体",
+                    "en": "See the list of this kind"},
+    "did_you_mean": {"fr": "Vouliez-vous dire", "zh": "您是否要找", "en": "Did you mean"},
+    "search": {"fr": "Rechercher", "zh": "搜索", "en": "Search"},
+    "search_label": {"fr": "Rechercher un libellé", "zh": "按名称搜索", "en": "Search a label"},
+    "search_results": {"fr": "Résultats", "zh": "搜索结果", "en": "Results"},
+    "no_results": {"fr": "Aucun résultat.", "zh": "没有结果。", "en": "No results."},
+    "all_kinds": {"fr": "Tous les types d’entités", "zh": "全部实体类型", "en": "All kinds"},
+    "version": {"fr": "Version", "zh": "版本", "en": "Version"},
+    "licence": {"fr": "Licence", "zh": "许可", "en": "Licence"},
+    "endpoint": {"fr": "Point d’accès SPARQL", "zh": "SPARQL 端点", "en": "SPARQL endpoint"},
+    "not_acceptable": {"fr": "Type de média non disponible", "zh": "无法提供所请求的媒体类型",
+                       "en": "Not acceptable"},
+    "example_resource": {"fr": "Exemple", "zh": "示例", "en": "Example"},
+}
+
+
+def pick_lang(param: str | None, accept: Iterable[tuple[str, float]] | None) -> str | None:
+    """The page language: ``"fr"``, ``"zh"`` or ``None`` (both).
+
+    Args:
+        param: the ``lang`` query parameter, if any (``fr``, ``zh`` or ``both``).
+        accept: ``(language-range, quality)`` pairs of ``Accept-Language``, best first.
+    """
+    if param:
+        value = param.strip().lower()
+        if value in LANGS:
+            return value
+        if value in {"both", "all", "fr-zh", "zh-fr"}:
+            return None
+    for tag, quality in accept or ():
+        primary = tag.split("-", 1)[0].lower()
+        if quality > 0 and primary in LANGS:
+            return primary
+    return None
+
+
+def current_lang() -> str | None:
+    """The page language of the current request (``None`` outside a request: both)."""
+    if not has_request_context():
+        return None
+    if "page_lang" not in g:
+        g.page_lang = pick_lang(request.args.get("lang"), request.accept_languages)
+    return g.page_lang
+
+
+def shown_langs(lang: str | None = None) -> tuple[str, ...]:
+    """The languages a page shows: the chosen one, or both."""
+    return (lang,) if lang in LANGS else LANGS
+
+
+def t(key: str, lang: str | None = None) -> str:
+    """The UI string ``key`` in ``lang`` (default: the page language; both: ``fr · zh``)."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    if lang is None:
+        lang = current_lang()
+    if lang is None:
+        return " · ".join(entry[x] for x in LANGS if x in entry)
+    return entry.get(lang) or entry.get("en") or key
+
+
+def bi(key: str, *, sep: str = " · ", tag: str = "span") -> Markup:
+    """``<span lang="fr">…</span> · <span lang="zh">…</span>`` for the shown languages."""
+    entry = MESSAGES.get(key, {})
+    parts = [
+        Markup('<{0} lang="{1}">{2}</{0}>').format(tag, x, entry.get(x, key))
+        for x in shown_langs(current_lang())
+    ]
+    return Markup(escape(sep)).join(parts)
+
+
+def lang_url(lang: str | None) -> str:
+    """The current URL with ``?lang=`` set to ``lang`` (``None``: ``both``)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", lang or "both"))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def _context() -> dict[str, object]:
+    lang = current_lang()
+    return {
+        "page_lang": lang,
+        "html_lang": lang or "fr",
+        "shown_langs": shown_langs(lang),
+        "LANGS": LANGS,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``page_lang`` context processor and the ``t``/``bi``/``lang_url`` globals."""
+    if app.extensions.get("ewkg.i18n"):
+        return
+    app.extensions["ewkg.i18n"] = True
+    app.context_processor(_context)
+    app.jinja_env.globals.update(t=t, bi=bi, lang_url=lang_url)
