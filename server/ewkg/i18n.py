@@ -1,9 +1,9 @@
 """The one language picker of every page, and the small table of UI strings in fr / zh (+ en).
 
 Pages are French, Chinese, or both side by side. The page language is chosen by
-``?lang=fr|zh|both``, then by the ``Accept-Language`` header (``zh-CN`` → ``zh``, ``fr-CA`` → ``fr``), else both
-(``None``). Templates get ``page_lang`` from a context processor and the helpers ``t`` (plain
-text in one language) and ``bi`` (one ``<span lang=…>`` per shown language).
+``?lang=fr|zh|both``, then by the ``Accept-Language`` header (``zh-CN`` → ``zh``, ``fr-CA`` →
+``fr``), else both (``None``). Templates get ``page_lang`` from a context processor and the
+helpers ``t`` (plain text in one language) and ``bi`` (one ``<span lang=…>`` per shown language).
 
 >>> pick_lang("zh", None)
 'zh'
