@@ -6,9 +6,9 @@ import importlib
 
 from flask import Flask
 
+from . import store as store_module
 from .config import Config
-from .store import EmbeddedStore, Store
-
+from .store import Store
 
 #: Modules that each attach one responsibility (blueprint, handlers) through ``init_app(app)``.
 PARTS: tuple[str, ...] = (
@@ -21,15 +21,8 @@ PARTS: tuple[str, ...] = (
 
 
 def open_store(config: Config) -> Store:
-    """Open the store the configuration names (bundled data in memory by default)."""
-    files = list(config.data) or None
-    if config.store == "memory":
-        return EmbeddedStore(files)
-    if config.store.startswith("oxigraph:"):
-        return EmbeddedStore(files, path=config.store.removeprefix("oxigraph:"))
-    raise ValueError(
-        f"unknown store {config.store!r}: use 'memory', 'oxigraph:PATH' or an http(s) SPARQL URL"
-    )
+    """Open the store the configuration names (see :func:`ewkg.store.open_store`)."""
+    return store_module.open_store(config)
 
 
 def create_app(config: Config | None = None, *, store: Store | None = None) -> Flask:

@@ -1,9 +1,67 @@
-"""(being written) — attaches its part of the app through ``init_app``."""
+"""Attach the query engine to the app: ``app.extensions['ewkg.executor']``.
+
+The executor fits the store: a :class:`~ewkg.executor.ProcessExecutor` (killable worker
+processes) for the embedded store, a :class:`~ewkg.remote_store.RemoteExecutor` for a remote
+SPARQL store. Worker processes start on the first query in whichever process runs it, so the same
+app works under the Flask test client, ``flask run`` and gunicorn (``--workers N``, threads,
+``--preload``): each gunicorn worker forks its own pool. :func:`post_fork` starts a pool eagerly
+(a gunicorn ``post_fork`` hook may call it to spare the first query the fork).
+"""
 
 from __future__ import annotations
 
+import atexit
+from typing import Any
+
 from flask import Flask
+
+from .config import Config
+from .executor import Executor, ProcessExecutor, make_cache
+
+#: Seconds remote results stay cached (the remote data may change without us knowing).
+REMOTE_CACHE_TTL = 60.0
+
+
+def make_executor(config: Config, store: Any) -> Executor:
+    """The executor for ``store`` with the configuration's timeout, cap and cache.
+
+    ``config.extra`` may hold ``query_workers`` (pool size) and ``result_cache_bytes``.
+    """
+    from .remote_store import RemoteExecutor, RemoteStore
+
+    if isinstance(store, RemoteStore):
+        return RemoteExecutor(
+            store,
+            timeout=config.query_timeout,
+            max_results=config.max_results,
+            cache=make_cache(config.extra, enabled=config.result_cache, ttl=REMOTE_CACHE_TTL),
+        )
+    if not hasattr(store, "worker_store"):
+        raise TypeError(f"no query executor for a store of type {type(store).__name__}")
+    workers = config.extra.get("query_workers")
+    return ProcessExecutor(
+        store,
+        timeout=config.query_timeout,
+        max_results=config.max_results,
+        workers=int(workers) if workers else None,
+        cache=make_cache(config.extra, enabled=config.result_cache),
+    )
 
 
 def init_app(app: Flask) -> None:
-    """Attach this part to ``app``."""
+    """Create the app's executor (its workers start lazily) and stop it at exit."""
+    executor = make_executor(app.config["EWKG"], app.extensions["ewkg.store"])
+    app.extensions["ewkg.executor"] = executor
+    atexit.register(executor.close)
+
+
+def get_executor(app: Flask) -> Executor:
+    """The executor attached to ``app``."""
+    return app.extensions["ewkg.executor"]
+
+
+def post_fork(app: Flask) -> None:
+    """Start ``app``'s worker pool now, in this (freshly forked) process. Optional."""
+    executor = get_executor(app)
+    if isinstance(executor, ProcessExecutor):
+        executor.start()

@@ -1,17 +1,34 @@
 """The store: one interface, interchangeable backends.
 
 Internal callers (linked-data pages, VoID, validation) use :class:`Store`'s small trusted API —
-``select``, ``ask``, ``construct``, ``graph`` — which returns rdflib terms and graphs. The SPARQL
-protocol layer (``ewkg.sparql``) runs client queries through its own bounded execution path.
+``select``, ``ask``, ``construct``, ``graph`` — which returns rdflib terms and graphs. Client
+queries from the SPARQL protocol layer go through :mod:`ewkg.executor` instead: bounded in time
+(a killable worker process) and in size.
+
+Backends (chosen by :func:`open_store` from ``Config.store``):
+
+* ``memory`` — the bundled files loaded into an in-memory pyoxigraph store (the default);
+* ``oxigraph:PATH`` — a persistent on-disk pyoxigraph store, loaded once and reopened read-only
+  while the files are unchanged (see :class:`EmbeddedStore`);
+* ``http(s)://…/sparql`` — a remote SPARQL 1.1 endpoint (:class:`ewkg.remote_store.RemoteStore`).
+
+Named graphs: the ontology is loaded into :data:`ONTOLOGY_GRAPH` and the data into
+:data:`DATA_GRAPH`; every query sees their union as its default graph unless the client names
+graphs (``default-graph-uri`` / ``named-graph-uri``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import gc
 import hashlib
-from collections.abc import Iterable
+import os
+import shutil
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -19,6 +36,16 @@ from rdflib.term import Identifier
 
 from .namespaces import new_graph
 from .resources import dataset_files
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+
+#: Named graph holding the ontology files (``ontology/*.ttl``).
+ONTOLOGY_GRAPH = "https://w3id.org/ewkg/graph/ontology"
+#: Named graph holding every other file (``data/*.ttl``, or the files given with ``--data``).
+DATA_GRAPH = "https://w3id.org/ewkg/graph/data"
+#: The graphs the store holds (a TriG or N-Quads file given with ``--data`` may add others).
+GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, DATA_GRAPH)
 
 _OX_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -29,6 +56,9 @@ _OX_FORMATS = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".n3": ox.RdfFormat.N3,
 }
+
+#: File recording, inside an on-disk store's directory, the dataset version it holds.
+VERSION_FILE = "ewkg-version"
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
@@ -58,6 +88,11 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
         raise ValueError(f"{path}: unknown RDF file extension (known: {known})") from None
 
 
+def graph_for(path: Path) -> str:
+    """The named graph a file is loaded into: the ontology graph for ``ontology/…`` files."""
+    return ONTOLOGY_GRAPH if path.parent.name == "ontology" else DATA_GRAPH
+
+
 def files_version(paths: Iterable[Path]) -> str:
     """A short hash of the files' names and bytes: the dataset version (used for ETags)."""
     digest = hashlib.sha256()
@@ -65,6 +100,24 @@ def files_version(paths: Iterable[Path]) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def load_files(store: ox.Store, paths: Iterable[Path]) -> None:
+    """Bulk-load ``paths`` into ``store``, each triple file into its :func:`graph_for` graph.
+
+    Raises:
+        ValueError: a file has an unknown extension or does not parse; the message names the
+            file, line and column.
+        FileNotFoundError: a file is missing.
+    """
+    for path in paths:
+        fmt = rdf_format_for(path)
+        to_graph = None if fmt.supports_datasets else ox.NamedNode(graph_for(path))
+        try:
+            store.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+        except SyntaxError as error:
+            line = f":{error.lineno}" if error.lineno else ""
+            raise ValueError(f"{path}{line}: {error.msg}") from None
 
 
 @runtime_checkable
@@ -92,23 +145,94 @@ class Store(Protocol):
         """The whole dataset as one rdflib graph (for dumps and validation)."""
 
 
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """An exclusive inter-process lock (several gunicorn workers may open the same store)."""
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _open_on_disk(root: Path, paths: list[Path], version: str) -> tuple[ox.Store, Path, bool]:
+    """Open (loading it first if needed) the read-only store of ``version`` under ``root``.
+
+    Layout: ``root/ewkg-<version>/`` is one loaded store, with ``ewkg-version`` written last (so a
+    directory without it is an interrupted load). Other versions' directories are removed once the
+    new one is complete. Returns the store, its directory and whether it was loaded now.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    foreign = [p for p in root.iterdir() if not p.name.startswith("ewkg-")]
+    if foreign:
+        raise ValueError(
+            f"{root}: not an ewkg store directory (it holds {foreign[0].name}); "
+            "give an empty or new directory"
+        )
+    location = root / f"ewkg-{version}"
+    loaded = False
+    with _locked(root / "ewkg-lock"):
+        marker = location / VERSION_FILE
+        if not (marker.is_file() and marker.read_text().strip() == version):
+            shutil.rmtree(location, ignore_errors=True)
+            writer = ox.Store(str(location))
+            load_files(writer, paths)
+            writer.flush()
+            del writer
+            gc.collect()  # close RocksDB before anyone opens it read-only
+            tmp = location / (VERSION_FILE + ".tmp")
+            tmp.write_text(version + "\n")
+            os.replace(tmp, marker)
+            loaded = True
+            for stale in root.iterdir():
+                if stale.is_dir() and stale != location:
+                    shutil.rmtree(stale, ignore_errors=True)
+    return ox.Store.read_only(str(location)), location, loaded
+
+
 class EmbeddedStore:
-    """An in-process pyoxigraph store, in memory or on disk (``path``)."""
+    """An in-process pyoxigraph store, in memory or on disk (``path``).
+
+    On disk, the files are loaded once into ``path/ewkg-<version>/``; later opens with unchanged
+    files reopen that directory read-only in milliseconds, and changed files trigger a reload.
+
+    Args:
+        files: RDF files to load (default: the bundled ontology and data).
+        path: directory of the on-disk store; ``None`` keeps the store in memory.
+    """
 
     def __init__(self, files: Iterable[Path] | None = None, *, path: str | None = None) -> None:
-        paths = list(dataset_files() if files is None else files)
-        self._ox = ox.Store(path) if path else ox.Store()
-        if path is None or len(self._ox) == 0:
-            for p in paths:
-                self._ox.bulk_load(path=str(p), format=rdf_format_for(p))
+        paths = [Path(p) for p in (dataset_files() if files is None else files)]
+        for p in paths:
+            rdf_format_for(p)  # refuse unknown extensions before loading anything
         self.files = paths
         self.version = files_version(paths) if paths else "empty"
+        #: Directory of the on-disk store (``None`` in memory).
+        self.location: Path | None = None
+        #: Whether this open loaded the files (``False``: an on-disk store was reopened).
+        self.loaded = True
+        if path:
+            self._ox, self.location, self.loaded = _open_on_disk(Path(path), paths, self.version)
+        else:
+            self._ox = ox.Store()
+            load_files(self._ox, paths)
         self.loaded_at = datetime.now(UTC).replace(microsecond=0)
 
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store."""
         return self._ox
+
+    def worker_store(self) -> ox.Store:
+        """The pyoxigraph store a forked worker process should query.
+
+        In memory, the inherited store itself (shared copy-on-write after ``fork``); on disk, a
+        fresh read-only handle (a RocksDB handle is not shared across ``fork``).
+        """
+        if self.location is None:
+            return self._ox
+        return ox.Store.read_only(str(self.location))
 
     def __len__(self) -> int:
         return len(self._ox)
@@ -135,3 +259,22 @@ class EmbeddedStore:
         for q in self._ox:
             g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return g
+
+
+def open_store(config: Config) -> Store:
+    """Open the store the configuration names (bundled data in memory by default)."""
+    files = list(config.data) or None
+    if config.store == "memory":
+        return EmbeddedStore(files)
+    if config.store.startswith("oxigraph:"):
+        path = config.store.removeprefix("oxigraph:")
+        if not path:
+            raise ValueError("--store oxigraph:PATH needs a directory, e.g. oxigraph:./ewkg-db")
+        return EmbeddedStore(files, path=path)
+    if config.store.startswith(("http://", "https://")):
+        from .remote_store import RemoteStore
+
+        return RemoteStore(config.store, timeout=config.query_timeout)
+    raise ValueError(
+        f"unknown store {config.store!r}: use 'memory', 'oxigraph:PATH' or an http(s) SPARQL URL"
+    )

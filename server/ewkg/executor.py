@@ -1,0 +1,588 @@
+"""Client query execution: bounded in time and size, serialized natively, cached.
+
+Neither rdflib nor pyoxigraph can be interrupted inside a thread (pyoxigraph does not even look
+at signals while Rust computes, and its Python API has no timeout), so every client query runs in
+a **worker process** that the server kills (``SIGKILL``) when the query's deadline passes:
+
+* :class:`ProcessExecutor` keeps a small pool of long-lived workers, forked from the process that
+  holds the loaded store (copy-on-write: nothing is reloaded or copied up front). A query is one
+  small pickled message down a pipe; the worker evaluates it with pyoxigraph, serializes the
+  result natively and sends back only bytes. A worker past its deadline is killed and replaced by
+  a fresh fork while the other workers go on serving.
+* :func:`evaluate` is the evaluation itself (in the worker), :func:`render` turns a pyoxigraph
+  result into the negotiated bytes, cut at ``max_results`` rows or triples (a cut result says so:
+  :attr:`QueryResponse.capped`; never a silent truncation).
+* Results are cached (:class:`ewkg.cache.ResultCache`) by query text, media type, dataset,
+  dataset version and cap.
+
+The remote backend has its own executor, :class:`ewkg.remote_store.RemoteExecutor`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+import warnings
+import weakref
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pyoxigraph as ox
+
+from .cache import DEFAULT_CACHE_BYTES, ResultCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from multiprocessing.process import BaseProcess
+
+    from .store import EmbeddedStore
+
+# --------------------------------------------------------------------------------------------
+# The contract with the protocol layer
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One client query, already checked by the protocol layer (depth, no SERVICE, not update).
+
+    ``default_graph_uris`` / ``named_graph_uris`` are the protocol's ``default-graph-uri`` and
+    ``named-graph-uri``: when either is given, the query's dataset is exactly those graphs;
+    otherwise the default graph is the union of all graphs. ``timeout`` may lower (never raise)
+    the configured timeout for this query.
+    """
+
+    query: str
+    media_type: str
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class QueryResponse:
+    """The serialized result of a query."""
+
+    body: bytes
+    media_type: str
+    #: The result was cut at ``max_results`` rows / triples.
+    capped: bool = False
+    #: Rows or triples in ``body`` (1 for ASK).
+    count: int = 0
+    #: Served from the result cache.
+    cached: bool = False
+
+
+class QueryError(Exception):
+    """A query could not be answered; :attr:`message` says why, for a human."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class QuerySyntaxError(QueryError):
+    """The query is malformed (the message gives the line and column)."""
+
+
+class QueryTimeout(QueryError):  # noqa: N818 - the name is the protocol layer's contract
+    """The query ran past its deadline; its work was stopped."""
+
+
+class QueryFormatError(QueryError):
+    """The requested media type does not fit the query form (e.g. Turtle for a SELECT)."""
+
+
+class Executor(Protocol):
+    """Runs client queries with the configured timeout and result cap."""
+
+    def execute(self, request: QueryRequest) -> QueryResponse: ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------
+# Media types
+
+#: SELECT / ASK result media types (aliases included) -> pyoxigraph format.
+RESULTS_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+#: CONSTRUCT / DESCRIBE result media types -> pyoxigraph format (JSON-LD goes through rdflib).
+GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "text/n3": ox.RdfFormat.N3,
+}
+
+
+def base_media_type(media_type: str) -> str:
+    """``media_type`` without parameters, lower-cased.
+
+    >>> base_media_type("application/ld+json; profile=http://www.w3.org/ns/json-ld#compacted")
+    'application/ld+json'
+    """
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation and serialization (run inside a worker process, or in-process by the remote backend)
+
+
+class _EnoughError(Exception):
+    """Raised from :class:`_CountingWriter` to stop a serialization once past the cap."""
+
+
+class _CountingWriter(io.RawIOBase):
+    """A binary sink for pyoxigraph's serializers that stops them after ``limit`` lines.
+
+    The pivot formats (SPARQL TSV for solutions, N-Triples for graphs) write exactly one line per
+    row / triple (newlines inside literals are escaped), so counting ``\\n`` counts results.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.lines = 0
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.buffer += chunk
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _EnoughError
+        return len(chunk)
+
+
+def _first_lines(data: bytes | bytearray, n: int) -> bytes:
+    """The first ``n`` lines of ``data`` (each with its ``\\n``)."""
+    end = -1
+    for _ in range(n):
+        end = data.index(b"\n", end + 1)
+    return bytes(data[: end + 1])
+
+
+def _serialize_capped(results: Any, pivot: Any, lines: int) -> tuple[bytes, int]:
+    """Serialize ``results`` natively in ``pivot`` format, stopping after ``lines`` lines.
+
+    Returns the (possibly cut) bytes and how many lines were produced before the cut (at most
+    ``lines + 1``, so the caller knows whether anything was cut).
+    """
+    writer = _CountingWriter(lines)
+    try:
+        results.serialize(writer, format=pivot)
+    except _EnoughError:
+        return _first_lines(writer.buffer, lines), writer.lines
+    except OSError as error:  # pyoxigraph may wrap the writer's exception
+        if isinstance(error.__cause__ or error.__context__, _EnoughError) or writer.lines > lines:
+            return _first_lines(writer.buffer, lines), writer.lines
+        raise
+    return bytes(writer.buffer), writer.lines
+
+
+def jsonld_context() -> dict[str, str]:
+    """The local JSON-LD context: every prefix of :data:`ewkg.namespaces.PREFIXES`."""
+    from .namespaces import PREFIXES
+
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def _prefixes() -> dict[str, str]:
+    return jsonld_context()
+
+
+def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
+    """Re-serialize N-Triples into ``fmt`` (JSON-LD compacted with the local context)."""
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        return ntriples
+    if fmt == ox.RdfFormat.JSON_LD:
+        from rdflib import Graph
+
+        graph = Graph(bind_namespaces="none")
+        graph.parse(data=ntriples.decode("utf-8"), format="nt")
+        return graph.serialize(
+            format="json-ld", context=jsonld_context(), auto_compact=True, encoding="utf-8"
+        )
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt.supports_datasets:
+        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return ox.serialize(triples, format=fmt, prefixes=_prefixes())
+
+
+def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
+    """Serialize a pyoxigraph query result (solutions, boolean or triples) as ``media_type``.
+
+    Solutions and triples are cut after ``max_results``; the response then says
+    ``capped=True``.
+
+    Raises:
+        QueryFormatError: ``media_type`` does not fit the query form.
+    """
+    base = base_media_type(media_type)
+    if isinstance(results, ox.QueryBoolean):
+        fmt = RESULTS_MEDIA_TYPES.get(base)
+        if fmt is None:
+            raise QueryFormatError(
+                f"an ASK query answers true or false, which cannot be written as {base}; "
+                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
+            )
+        return QueryResponse(results.serialize(format=fmt), media_type, count=1)
+    if isinstance(results, ox.QuerySolutions):
+        fmt = RESULTS_MEDIA_TYPES.get(base)
+        if fmt is None:
+            raise QueryFormatError(
+                f"a SELECT query answers a table, which cannot be written as {base}; "
+                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
+            )
+        tsv, lines = _serialize_capped(results, ox.QueryResultsFormat.TSV, max_results + 1)
+        rows = min(lines, max_results + 1) - 1  # the first line is the header
+        capped = lines > max_results + 1
+        if fmt == ox.QueryResultsFormat.TSV:
+            body = tsv
+        else:
+            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+                format=fmt
+            )
+        return QueryResponse(body, media_type, capped=capped, count=rows)
+    fmt = GRAPH_MEDIA_TYPES.get(base)
+    if fmt is None:
+        raise QueryFormatError(
+            f"a CONSTRUCT or DESCRIBE query answers a graph, which cannot be written as {base}; "
+            f"ask for one of: {', '.join(sorted(GRAPH_MEDIA_TYPES))}"
+        )
+    ntriples, lines = _serialize_capped(results, ox.RdfFormat.N_TRIPLES, max_results)
+    return QueryResponse(
+        _graph_bytes(ntriples, fmt),
+        media_type,
+        capped=lines > max_results,
+        count=min(lines, max_results),
+    )
+
+
+def dataset_arguments(
+    default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...]
+) -> dict[str, Any]:
+    """pyoxigraph ``Store.query`` keywords for the protocol's dataset parameters.
+
+    With neither, the default graph is the union of all graphs; with either, the dataset is
+    exactly the graphs named (SPARQL 1.1 Protocol, 2.1.4).
+    """
+    if not default_graph_uris and not named_graph_uris:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(uri) for uri in default_graph_uris],
+        "named_graphs": [ox.NamedNode(uri) for uri in named_graph_uris],
+    }
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    """Cut an engine message (its "expected one of …" lists can run to kilobytes).
+
+    >>> _shorten("error at 1:9: expected one of " + "x, " * 200)[-24:]
+    'x, x, x, x, x, x, x, x, …'
+    """
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1].rstrip() + " …"
+
+
+def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryResponse:
+    """Run ``request`` on ``store`` (no time bound: call it in a killable process).
+
+    Raises:
+        QuerySyntaxError: the query does not parse.
+        QueryFormatError: the media type does not fit the query form.
+        QueryError: any other failure (an IRI that does not parse in ``default-graph-uri``…).
+    """
+    try:
+        dataset = dataset_arguments(request.default_graph_uris, request.named_graph_uris)
+    except ValueError as error:
+        raise QueryError(f"invalid graph IRI: {error}") from None
+    try:
+        results = store.query(request.query, **dataset)
+    except SyntaxError as error:
+        raise QuerySyntaxError(f"SPARQL syntax error: {_shorten(str(error))}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(f"the query failed: {error}") from None
+    try:
+        return render(results, request.media_type, max_results)
+    except QueryError:
+        raise
+    except (OSError, ValueError, RuntimeError, SyntaxError) as error:
+        raise QueryError(f"the query failed: {error}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Worker processes
+
+_CTX = multiprocessing.get_context("fork")
+#: Parent-side ends of every worker pipe of this process, closed in each new worker so that a
+#: worker sees end-of-file as soon as its own parent goes away.
+_PARENT_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+_ERRORS: dict[str, type[QueryError]] = {
+    "syntax": QuerySyntaxError,
+    "format": QueryFormatError,
+    "error": QueryError,
+}
+
+
+def _worker_main(conn: Connection, store: EmbeddedStore, max_results: int) -> None:
+    """The loop of one worker: receive a request, answer with bytes or an error, repeat."""
+    for ends in list(_PARENT_ENDS):
+        with contextlib.suppress(OSError):
+            ends.close()
+    # The parent (a gunicorn worker, a Flask dev server) owns the signals; a worker only dies.
+    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGWINCH"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent shuts us down
+    ox_store = store.worker_store()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        if request is None:
+            os._exit(0)
+        try:
+            response = evaluate(ox_store, request, max_results)
+        except QueryError as error:
+            kind = {QuerySyntaxError: "syntax", QueryFormatError: "format"}.get(
+                type(error), "error"
+            )
+            reply: tuple[Any, ...] = (kind, error.message)
+        except Exception as error:  # noqa: BLE001 - a worker must answer, whatever happens
+            reply = ("error", f"the query failed: {type(error).__name__}: {error}")
+        else:
+            reply = ("ok", response)
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            os._exit(0)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+
+def _stop_workers(workers: set[_Worker], owner_pid: int) -> None:
+    """Kill and reap ``workers`` (only from the process that forked them)."""
+    if os.getpid() != owner_pid:
+        return
+    for worker in list(workers):
+        _kill(worker)
+    workers.clear()
+
+
+def _kill(worker: _Worker) -> None:
+    with contextlib.suppress(OSError):
+        worker.conn.close()
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join(timeout=5)
+
+
+def default_worker_count() -> int:
+    """Worker processes per server process: one per core, at least two."""
+    return max(2, os.cpu_count() or 2)
+
+
+class ProcessExecutor:
+    """Runs client queries in a pool of killable worker processes forked from this one.
+
+    Workers start on first use (or :meth:`start`), in whichever process uses the executor: an
+    executor created before a ``fork`` (a gunicorn master with ``--preload``) starts its own
+    workers in each child and never touches the parent's.
+
+    Args:
+        store: the loaded embedded store (its :meth:`~ewkg.store.EmbeddedStore.worker_store` is
+            what workers query).
+        timeout: seconds a query may take, waiting for a free worker included.
+        max_results: rows / triples before a result is capped.
+        workers: pool size (default :func:`default_worker_count`).
+        cache: a result cache, or ``None`` for none.
+    """
+
+    def __init__(
+        self,
+        store: EmbeddedStore,
+        *,
+        timeout: float = 10.0,
+        max_results: int = 10_000,
+        workers: int | None = None,
+        cache: ResultCache[QueryResponse] | None = None,
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_results = max_results
+        self.size = workers or default_worker_count()
+        self.cache = cache
+        self._lock = threading.Lock()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._workers: set[_Worker] = set()
+        self._pid: int | None = None
+        self._closed = False
+        self._finalizer: weakref.finalize | None = None
+        #: Worker processes killed at their deadline (for tests and monitoring).
+        self.kills = 0
+
+    # -- pool management
+
+    def start(self) -> None:
+        """Fork the workers now (idempotent). Call it after a server forks, to warm up."""
+        with self._lock:
+            if self._closed:
+                raise QueryError("the query executor is closed")
+            if self._pid == os.getpid():
+                return
+            if self._pid is not None:  # inherited across fork: forget the parent's workers
+                for worker in self._workers:
+                    with contextlib.suppress(OSError):
+                        worker.conn.close()
+                self._workers = set()
+                self._idle = queue.LifoQueue()
+            self._pid = os.getpid()
+            workers = self._workers
+            self._finalizer = weakref.finalize(self, _stop_workers, workers, self._pid)
+            for _ in range(self.size):
+                self._add_worker()
+
+    def _add_worker(self) -> None:
+        parent_end, child_end = _CTX.Pipe(duplex=True)
+        process = _CTX.Process(
+            target=_worker_main,
+            args=(child_end, self.store, self.max_results),
+            name="ewkg-query-worker",
+            daemon=True,
+        )
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns about fork() in a multi-threaded process; the worker only
+            # runs its own loop, pyoxigraph's read path and pipe I/O, none of which take a lock
+            # another thread could hold at fork time.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process.start()
+        child_end.close()
+        _PARENT_ENDS.add(parent_end)
+        worker = _Worker(process, parent_end)
+        self._workers.add(worker)
+        self._idle.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill ``worker`` and fork its replacement."""
+        _kill(worker)
+        with self._lock:
+            self._workers.discard(worker)
+            if self._closed or self._pid != os.getpid():
+                return
+            self._add_worker()
+
+    def close(self) -> None:
+        """Stop every worker (idempotent)."""
+        with self._lock:
+            self._closed = True
+        if self._finalizer is not None:
+            self._finalizer()
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        return sorted(w.process.pid for w in self._workers if w.process.pid)
+
+    # -- execution
+
+    def cache_key(self, request: QueryRequest) -> tuple[Any, ...]:
+        return (
+            request.query,
+            base_media_type(request.media_type),
+            request.default_graph_uris,
+            request.named_graph_uris,
+            self.store.version,
+            self.max_results,
+        )
+
+    def _acquire(self, deadline: float, timeout: float) -> _Worker:
+        """An idle, live worker (one found dead, e.g. killed from outside, is replaced)."""
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise QueryTimeout(
+                    f"the server is busy: no query worker became free within {timeout:g} s; "
+                    "try again later"
+                ) from None
+            if worker.process.is_alive():
+                return worker
+            self._retire(worker)
+
+    def execute(self, request: QueryRequest) -> QueryResponse:
+        """Run ``request`` in a worker; kill the worker if the deadline passes.
+
+        Raises:
+            QuerySyntaxError, QueryFormatError, QueryTimeout, QueryError.
+        """
+        key = self.cache_key(request) if self.cache is not None else None
+        if key is not None:
+            hit = self.cache.get(key)  # type: ignore[union-attr]
+            if hit is not None:
+                return replace(hit, media_type=request.media_type, cached=True)
+        timeout = self.timeout if request.timeout is None else min(request.timeout, self.timeout)
+        deadline = time.monotonic() + timeout
+        if self._pid != os.getpid():
+            self.start()
+        worker = self._acquire(deadline, timeout)
+        try:
+            worker.conn.send(request)
+            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            reply = worker.conn.recv() if ready else None
+        except (EOFError, OSError):
+            self._retire(worker)
+            raise QueryError(
+                "the query worker stopped unexpectedly (out of memory?); try a smaller query"
+            ) from None
+        if reply is None:
+            self.kills += 1
+            self._retire(worker)
+            raise QueryTimeout(
+                f"the query was stopped after {timeout:g} s (the time limit); "
+                "narrow it (more specific patterns, LIMIT) and try again"
+            )
+        self._idle.put(worker)
+        kind, payload = reply
+        if kind != "ok":
+            raise _ERRORS.get(kind, QueryError)(payload)
+        response: QueryResponse = payload
+        if key is not None:
+            self.cache.put(key, response, size=len(response.body) + len(request.query))  # type: ignore[union-attr]
+        return response
+
+
+def make_cache(
+    config_extra: dict[str, Any], *, enabled: bool, ttl: float | None = None
+) -> ResultCache[QueryResponse] | None:
+    """The result cache the configuration asks for (``extra['result_cache_bytes']`` sizes it)."""
+    if not enabled:
+        return None
+    size = int(config_extra.get("result_cache_bytes", DEFAULT_CACHE_BYTES))
+    return ResultCache(max_bytes=size, ttl=ttl)
