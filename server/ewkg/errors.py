@@ -135,7 +135,10 @@ def _handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     message = error.description or HTTP_STATUS_CODES.get(status, "Error")
-    if status == 413:
+    if status == 405:
+        allowed = dict(headers).get("Allow", "")
+        message = f"method {request.method} is not allowed here; allowed: {allowed}"
+    elif status == 413:
         limit = request.max_content_length
         message = (
             f"the request body is larger than this endpoint accepts ({limit} bytes); "

@@ -1,9 +1,395 @@
-"""(being written) — attaches its part of the app through ``init_app``."""
+"""The SPARQL 1.1 Protocol endpoint, ``/sparql``: one blueprint, read-only.
+
+A request goes through four steps, each refusing bad input with a precise status:
+
+1. **read** the operation (:func:`read_operation`): ``GET ?query=``, ``POST`` form
+   (``application/x-www-form-urlencoded``) or direct (``application/sparql-query``), strictly
+   UTF-8; ``default-graph-uri`` / ``named-graph-uri``; updates are refused (403);
+2. **check** it (:mod:`ewkg.safety`): size, nesting, ``SERVICE``, remote graphs; the query form;
+3. **negotiate** the result format (:mod:`ewkg.formats`): ``format=`` or ``Accept``;
+4. **execute** it on the engine (``app.extensions["ewkg.executor"]``), bounded in time and size.
+
+``GET /sparql`` without a query answers the SPARQL 1.1 Service Description (RDF) or, for a
+browser, the query UI. See ``docs/protocol.md`` for every parameter and status.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+from jinja2 import TemplateError
+
+from . import formats
+from .errors import ApiError, bad_request, forbidden, not_acceptable, unsupported_media_type
+from .formats import HTML, Format
+from .resources import query_files
+from .safety import UnsafeQueryError, check, check_dataset
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+#: Response headers a cross-origin script may read.
+EXPOSED_HEADERS = "X-Ewkg-Result-Capped, X-Ewkg-Result-Count, X-Ewkg-Cache, Content-Type, Vary"
+#: Headers reporting on the result.
+CAPPED_HEADER = "X-Ewkg-Result-Capped"
+COUNT_HEADER = "X-Ewkg-Result-Count"
+CACHE_HEADER = "X-Ewkg-Cache"
+
+_UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
+_READ_ONLY = (
+    "SPARQL Update is refused: this endpoint is read-only (send queries with query=, by GET or "
+    "POST)"
+)
+
+
+@dataclass
+class Operation:
+    """A query operation as read from the request, before any check."""
+
+    query: str | None
+    default_graph_uris: list[str] = field(default_factory=list)
+    named_graph_uris: list[str] = field(default_factory=list)
+    #: The ``format=`` parameter, if given.
+    format: str | None = None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise bad_request(
+            f"the {where} is not valid UTF-8 (invalid byte at offset {e.start}); SPARQL "
+            "requests must be UTF-8"
+        ) from None
+
+
+def _parse_params(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """``a=1&b=2`` → pairs, percent-decoded as strict UTF-8 (no lossy replacement)."""
+    text = _decode(raw, where)
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        raise bad_request(
+            f"the {where} holds percent-encoded bytes that are not valid UTF-8 "
+            f"(at byte {e.start} of a parameter); percent-encode the UTF-8 bytes of the query"
+        ) from None
+
+
+def _values(params: list[tuple[str, str]], name: str) -> list[str]:
+    return [v for k, v in params if k == name]
+
+
+def read_operation() -> Operation:
+    """Read the operation from ``request`` per the SPARQL 1.1 Protocol (section 2.1).
+
+    Raises:
+        ApiError: 400 (several ``query``, none on POST, not UTF-8), 403 (an update), 415 (a POST
+            body of a missing or unknown Content-Type).
+    """
+    url_params = _parse_params(request.query_string, "query string")
+    body_params: list[tuple[str, str]] = []
+    direct: str | None = None
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if not mimetype:
+            raise unsupported_media_type(
+                f"a POST needs a Content-Type: {FORM} (query=…) or {SPARQL_QUERY} (the query "
+                "as the body)"
+            )
+        if mimetype == FORM:
+            body_params = _parse_params(request.get_data(cache=True), "form body")
+        elif mimetype == SPARQL_QUERY:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in {"utf-8", "utf8"}:
+                raise bad_request(
+                    f"{SPARQL_QUERY} bodies must be UTF-8, not charset={charset}"
+                )
+            direct = _decode(request.get_data(cache=True), "request body")
+        elif mimetype == SPARQL_UPDATE:
+            raise forbidden(_READ_ONLY)
+        else:
+            raise unsupported_media_type(
+                f"unsupported Content-Type {mimetype}: use {FORM} (query=…) or {SPARQL_QUERY}"
+            )
+    params = url_params + body_params
+    if any(_values(params, name) for name in _UPDATE_PARAMS) or any(
+        k in _UPDATE_PARAMS for k, _ in params
+    ):
+        raise forbidden(_READ_ONLY)
+    queries = _values(params, "query")
+    if direct is not None:
+        if queries:
+            raise bad_request(
+                f"the query is given twice: as the {SPARQL_QUERY} body and as query="
+            )
+        queries = [direct]
+    if len(queries) > 1:
+        raise bad_request(f"exactly one query parameter is allowed; got {len(queries)}")
+    if not queries and request.method == "POST":
+        raise bad_request("missing query: send query=… in the form body")
+    formats_given = _values(params, "format")
+    if len(formats_given) > 1:
+        raise bad_request("at most one format parameter is allowed")
+    return Operation(
+        query=queries[0] if queries else None,
+        default_graph_uris=_values(params, "default-graph-uri"),
+        named_graph_uris=_values(params, "named-graph-uri"),
+        format=formats_given[0] if formats_given else None,
+    )
+
+
+# --------------------------------------------------------------------------- negotiating
+
+
+def choose_format(
+    available: list[Format], format_param: str | None, *, extra: Iterable[str] = ()
+) -> Format | str:
+    """The format to answer in: ``format=`` if given, else the ``Accept`` negotiation.
+
+    Raises:
+        ApiError: 400 for an unknown ``format=``; 406 when no acceptable format fits.
+    """
+    extra = list(extra)
+    if format_param is not None:
+        if format_param.lower() in {"html", HTML} and HTML in extra:
+            return HTML
+        try:
+            chosen = formats.by_name(format_param)
+        except KeyError:
+            known = ", ".join(f"{f.name} ({f.media_type})" for f in formats.FORMATS)
+            raise bad_request(f"unknown format={format_param}; known: {known}") from None
+        if chosen not in available:
+            names = ", ".join(f.name for f in available)
+            raise ApiError(
+                406,
+                f"format={chosen.name} cannot serialize this result; use one of: {names}",
+            )
+        return chosen
+    best = formats.negotiate(request.accept_mimetypes, available, extra=extra)
+    if best is None:
+        raise not_acceptable(formats.acceptable_types(available, extra))
+    return best
+
+
+# --------------------------------------------------------------------------- executing
+
+
+def get_executor(app: Flask | None = None) -> Any:
+    """The engine's executor (``ewkg.engine.init_app`` attaches it)."""
+    app = app or current_app
+    executor = app.extensions.get("ewkg.executor")
+    if executor is None:
+        raise ApiError(503, "the query engine is not available")
+    return executor
+
+
+def local_bases() -> list[str]:
+    """IRI prefixes of graphs that are this dataset's own (see :func:`ewkg.safety.is_local`)."""
+    config = current_app.config["EWKG"]
+    return [config.base_iri, request.host_url]
+
+
+def _capped_note(body: bytes, fmt: Format, count: int) -> bytes:
+    """Say in the body itself, where the format has room for it, that the result was capped."""
+    text = (
+        f"ewkg: result capped at {count} rows/triples (the endpoint's limit); "
+        "add LIMIT/OFFSET or narrow the query"
+    )
+    if fmt.name in {"ttl", "nt", "trig"}:
+        return f"# {text}\n".encode() + body
+    if fmt.name == "json" and body.startswith(b"{"):
+        note = json.dumps({"capped": True, "count": count, "message": text})
+        return b'{"ewkg":' + note.encode() + b"," + body[1:]
+    if fmt.name in {"xml", "rdf"}:
+        comment = f"<!-- {text} -->".encode()
+        if body.startswith(b"<?xml"):
+            end = body.find(b"?>") + 2
+            return body[:end] + b"\n" + comment + body[end:]
+        return comment + b"\n" + body
+    return body
+
+
+def _shorten(message: str, limit: int = 400) -> str:
+    """Cut a parser message's long list of expected tokens (the position stays at its start)."""
+    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+
+
+def execute(op: Operation) -> Response:
+    """Check, negotiate and run a query operation."""
+    from .executor import (
+        QueryError,
+        QueryFormatError,
+        QueryRequest,
+        QuerySyntaxError,
+        QueryTimeout,
+    )
+
+    config = current_app.config["EWKG"]
+    query = op.query or ""
+    size = len(query.encode("utf-8"))
+    if size > config.max_query_bytes:
+        raise ApiError(
+            413, f"the query is {size} bytes long; this endpoint accepts at most "
+            f"{config.max_query_bytes}"
+        )
+    if not query.strip():
+        raise bad_request("empty query")
+    bases = local_bases()
+    try:
+        info = check(query, local_bases=bases)
+        check_dataset(op.default_graph_uris, "default-graph-uri", bases)
+        check_dataset(op.named_graph_uris, "named-graph-uri", bases)
+    except UnsafeQueryError as e:
+        raise ApiError(e.status, e.message) from None
+    extra = [HTML] if request.method in {"GET", "HEAD"} else []
+    chosen = choose_format(formats.for_form(info.form), op.format, extra=extra)
+    if chosen == HTML:
+        return query_ui(initial_query=query)
+    assert isinstance(chosen, Format)
+    try:
+        result = get_executor().execute(
+            QueryRequest(
+                query,
+                chosen.media_type,
+                default_graph_uris=tuple(op.default_graph_uris),
+                named_graph_uris=tuple(op.named_graph_uris),
+            )
+        )
+    except QuerySyntaxError as e:
+        raise bad_request(_shorten(e.message)) from None
+    except QueryTimeout as e:
+        raise ApiError(
+            503,
+            f"query timeout: {e.message} — the query ran longer than {config.query_timeout:g} s "
+            "and was stopped; narrow it (LIMIT, more specific patterns) and retry",
+        ) from None
+    except QueryFormatError as e:
+        raise ApiError(406, e.message) from None
+    except QueryError as e:
+        raise bad_request(e.message) from None
+    body = result.body
+    if result.capped:
+        body = _capped_note(body, chosen, result.count)
+    response = Response(body, status=200, content_type=chosen.content_type)
+    response.headers[CAPPED_HEADER] = "true" if result.capped else "false"
+    response.headers[COUNT_HEADER] = str(result.count)
+    response.headers[CACHE_HEADER] = "hit" if result.cached else "miss"
+    return response
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def load_examples() -> list[dict[str, str]]:
+    """The competency queries ``queries/NN-slug.rq``, with their French and Chinese titles."""
+    examples = []
+    for path in query_files():
+        text = path.read_text(encoding="utf-8")
+        titles = {"fr": "", "zh": ""}
+        for line in text.splitlines():
+            stripped = line.strip()
+            if not stripped.startswith("#"):
+                if stripped:
+                    break
+                continue
+            head, _, rest = stripped.lstrip("#").strip().partition(":")
+            if head.strip() in titles and rest.strip():
+                titles[head.strip()] = rest.strip()
+        examples.append(
+            {
+                "slug": path.stem,
+                "fr": titles["fr"] or path.stem,
+                "zh": titles["zh"] or path.stem,
+                "query": text,
+            }
+        )
+    return examples
+
+
+_STANDALONE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %}</title>{% block head %}{% endblock %}</head>
+<body><main id="main">{% block content %}{% endblock %}</main>{% block scripts %}{% endblock %}
+</body></html>"""
+
+
+def query_ui(*, initial_query: str | None = None) -> Response:
+    """The query page (YASGUI), in the site's frame when the page templates are there."""
+    context = {"initial_query": initial_query}
+    try:
+        html = render_template("sparql.html", layout="base.html", **context)
+    except TemplateError:
+        layout = current_app.jinja_env.from_string(_STANDALONE)
+        html = render_template("sparql.html", layout=layout, **context)
+    return Response(html, mimetype="text/html")
+
+
+def service_description_response(fmt: Format) -> Response:
+    from .service_description import service_description
+
+    graph = service_description(
+        current_app.extensions["ewkg.store"],
+        endpoint=request.base_url,
+        base_url=request.url_root,
+    )
+    body = graph.serialize(format=fmt.rdflib_name or "turtle", encoding="utf-8")
+    return Response(body, content_type=fmt.content_type)
+
+
+# --------------------------------------------------------------------------- the view
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> Response:
+    """The protocol endpoint."""
+    if request.method == "OPTIONS":
+        return preflight()
+    op = read_operation()
+    if op.query is None:
+        chosen = choose_format(formats.graph_formats(), op.format, extra=[HTML])
+        if chosen == HTML:
+            return query_ui()
+        assert isinstance(chosen, Format)
+        return service_description_response(chosen)
+    return execute(op)
+
+
+def preflight() -> Response:
+    """Answer a CORS preflight (``OPTIONS``) for reads."""
+    response = Response(status=204)
+    response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+    requested = request.headers.get("Access-Control-Request-Headers")
+    response.headers["Access-Control-Allow-Headers"] = (
+        requested or "Accept, Accept-Language, Content-Type"
+    )
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.vary.add("Accept")
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers.setdefault("Access-Control-Expose-Headers", EXPOSED_HEADERS)
+    if request.method == "POST" or response.status_code >= 400:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Attach this part to ``app``."""
+    """Register the endpoint and expose the examples to templates (``sparql_examples()``)."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals["sparql_examples"] = load_examples

@@ -1,0 +1,110 @@
+"""``ewkg serve``: the SPARQL endpoint and the linked data on a production WSGI server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..config import Config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+
+
+def load_error_message(error: BaseException) -> str:
+    """A one-line, located message for a dataset that cannot be loaded."""
+    lineno = getattr(error, "lineno", None)
+    offset = getattr(error, "offset", None)
+    where = f" (line {lineno}, column {offset})" if lineno else ""
+    return f"cannot load the data: {error}{where}"
+
+
+def build_config(**options: object) -> Config:
+    """``Config`` from ``EWKG_*`` variables, then the flags that were given."""
+    data = options.pop("data", None)
+    if data:
+        options["data"] = tuple(Path(p) for p in data)  # type: ignore[union-attr]
+    return Config.from_env(**options)
+
+
+def open_app(config: Config) -> Flask:
+    """Build the app, turning a broken dataset into a usage error (exit 2)."""
+    from ..app import create_app
+
+    try:
+        return create_app(config)
+    except (SyntaxError, ValueError, OSError) as e:
+        raise click.UsageError(load_error_message(e)) from None
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  ewkg serve                               # the bundled dataset on http://127.0.0.1:8000/
+  ewkg serve --port 0                      # any free port (the URL is printed)
+  ewkg serve --data my.ttl --data more.ttl # these files instead of the bundle
+  EWKG_QUERY_TIMEOUT=5 ewkg serve --workers 4
+
+\b
+Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
+2 the port is in use, a --data file is missing or is not valid RDF.
+"""
+)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="EWKG_HOST",
+              help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              envvar="EWKG_PORT", help="Port to listen on (0: any free port).")
+@click.option("--data", "data", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="RDF file to serve instead of the bundled dataset (repeat for several).")
+@click.option("--store", default=None, metavar="STORE",
+              help="memory (default), oxigraph:PATH (on disk) or a remote SPARQL URL.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              envvar="EWKG_WORKERS", help="Worker processes.")
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
+              envvar="EWKG_THREADS", help="Threads per worker (keep-alive connections).")
+@click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=None,
+              help="Seconds a query may run before it is stopped (default 10).")
+@click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
+@click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+def serve(
+    host: str,
+    port: int,
+    data: tuple[Path, ...],
+    store: str | None,
+    workers: int,
+    threads: int,
+    query_timeout: float | None,
+    base_iri: str | None,
+    access_log: bool,
+) -> None:
+    """Serve the SPARQL 1.1 endpoint, the query UI and the linked data.
+
+    Serves the bundled ontology and data (or the --data files) from memory on
+    gunicorn; prints the URL; Ctrl-C or SIGTERM stops it gracefully.
+    """
+    from ..wsgi import PortInUseError, ServerOptions, bind_socket
+    from ..wsgi import serve as run_server
+
+    config = build_config(data=data, store=store, query_timeout=query_timeout,
+                          base_iri=base_iri)
+    try:
+        sock = bind_socket(host, port)
+    except PortInUseError as e:
+        raise click.UsageError(f"{e.strerror}; choose another with --port") from None
+    app = open_app(config)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    url = f"http://{shown}:{bound_port}/"
+    store_obj = app.extensions["ewkg.store"]
+    click.echo(f"ewkg serving {len(store_obj)} triples on {url}  (SPARQL: {url}sparql)")
+    click.echo("Ctrl-C to stop.")
+    sys.stdout.flush()
+    options = ServerOptions(
+        host=host, port=bound_port, workers=workers, threads=threads,
+        graceful_timeout=config.query_timeout + 5, access_log=access_log,
+    )
+    run_server(app, sock, options)

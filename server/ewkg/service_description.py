@@ -1,0 +1,57 @@
+"""The SPARQL 1.1 Service Description of the endpoint (``GET /sparql`` without a query).
+
+It states the endpoint, the language (SPARQL 1.1 Query only: the endpoint is read-only), the
+result and graph formats from the format table, the union default graph, and links the default
+dataset to its VoID / DCAT description at ``/.well-known/void`` (built by :mod:`ewkg.void`).
+The service node is ``{base}sparql#service``, the same node the VoID description calls the
+dataset's ``dcat:DataService``.
+"""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
+
+from .formats import FORMATS
+from .namespaces import ID_BASE, SD, new_graph
+from .store import Store
+
+
+def _dataset_iri(store: Store) -> URIRef:
+    try:
+        from .void import dataset_iri
+    except ImportError:  # pragma: no cover - the VoID module ships with the package
+        return URIRef(ID_BASE + "dataset/ewkg")
+    return dataset_iri(store) or URIRef(ID_BASE + "dataset/ewkg")
+
+
+def service_description(store: Store, *, endpoint: str, base_url: str) -> Graph:
+    """The description of the endpoint at ``endpoint`` on a server rooted at ``base_url``."""
+    base = base_url.rstrip("/") + "/"
+    g = new_graph()
+    service = URIRef(base + "sparql#service")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, URIRef(endpoint)))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for fmt in FORMATS:
+        g.add((service, SD.resultFormat, URIRef(fmt.w3c_iri)))
+    for lang, text in (
+        ("fr", "Point d’accès SPARQL 1.1 (lecture seule) du graphe Est-Ouest"),
+        ("zh", "东西部扶贫协作知识图谱的 SPARQL 1.1 查询端点（只读）"),
+    ):
+        g.add((service, DCTERMS.title, Literal(text, lang=lang)))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+
+    dataset = _dataset_iri(store)
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    void_doc = URIRef(base + ".well-known/void")
+    g.add((dataset, RDFS.seeAlso, void_doc))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
+    default_graph = BNode()
+    g.add((dataset, SD.defaultGraph, default_graph))
+    g.add((default_graph, RDF.type, SD.Graph))
+    g.add((default_graph, VOID.triples, Literal(len(store), datatype=XSD.integer)))
+    return g

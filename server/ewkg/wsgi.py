@@ -1,0 +1,139 @@
+"""The production server: gunicorn, embedded through its ``BaseApplication`` API.
+
+The Flask app is built once in the master process (``preload_app``), so the forked workers share
+the loaded store copy-on-write; ``gthread`` workers keep connections alive. The listening socket is
+bound here, before gunicorn starts, so that a port in use is a clear error and ``--port 0`` picks a
+free port whose URL is printed. SIGTERM and Ctrl-C both drain gracefully: the master stops
+accepting, lets running requests finish (up to the query timeout), then exits 0.
+
+For an external gunicorn, ``gunicorn --preload -k gthread 'ewkg.wsgi:make_app()'`` serves the
+app configured from ``EWKG_*`` variables.
+"""
+
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+from .config import Config
+
+
+def make_app() -> Flask:
+    """The app configured from ``EWKG_*`` variables (for ``gunicorn 'ewkg.wsgi:make_app()'``)."""
+    from .app import create_app
+
+    return create_app(Config.from_env())
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """How to run gunicorn."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 4
+    #: Seconds a graceful stop waits for running requests.
+    graceful_timeout: float = 30.0
+    #: Seconds an idle keep-alive connection stays open.
+    keepalive: int = 5
+    access_log: bool = False
+    log_level: str = "warning"
+
+
+class PortInUseError(OSError):
+    """The address is taken (or not available on this machine)."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (``port`` 0: a free port).
+
+    Raises:
+        PortInUseError: the port is taken or the address is not local.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUseError(e.errno, f"port {port} on {host} is already in use") from None
+        raise PortInUseError(e.errno, f"cannot listen on {host}:{port}: {e.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _post_worker_init(worker: Any) -> None:
+    # A terminal's Ctrl-C reaches the whole process group: let the master decide (graceful stop)
+    # instead of each worker quitting at once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Warm the query engine up in this freshly forked worker (its own pool of query processes).
+    from . import engine
+
+    post_fork = getattr(engine, "post_fork", None)
+    app = getattr(worker.app, "application", None)
+    if post_fork is not None and app is not None:
+        post_fork(app)
+
+
+class _Arbiter(Arbiter):
+    """Ctrl-C (SIGINT) drains like SIGTERM instead of gunicorn's quick shutdown."""
+
+    def handle_int(self) -> None:
+        raise StopIteration
+
+
+class GunicornApp(BaseApplication):
+    """Serve an already built Flask app with gunicorn, on an already bound socket."""
+
+    def __init__(self, app: Flask, sock: socket.socket, options: ServerOptions) -> None:
+        self.application = app
+        self.sock = sock
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        o = self.options
+        settings: dict[str, Any] = {
+            "bind": [f"fd://{self.sock.fileno()}"],
+            "workers": max(1, o.workers),
+            "threads": max(1, o.threads),
+            "worker_class": "gthread",
+            "preload_app": True,
+            "keepalive": o.keepalive,
+            "graceful_timeout": max(1, round(o.graceful_timeout)),
+            # gthread workers heartbeat from their main loop, so this only catches a stuck
+            # worker; query time is bounded by the engine.
+            "timeout": max(30, int(o.graceful_timeout) + 30),
+            "limit_request_line": 8190,
+            "loglevel": o.log_level,
+            "errorlog": "-",
+            "accesslog": "-" if o.access_log else None,
+            "proc_name": "ewkg",
+            "post_worker_init": _post_worker_init,
+            "control_socket_disable": True,
+        }
+        for key, value in settings.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+    def run(self) -> None:
+        _Arbiter(self).run()
+
+
+def serve(app: Flask, sock: socket.socket, options: ServerOptions) -> None:
+    """Run gunicorn until SIGTERM / Ctrl-C (then exit 0 through ``SystemExit``)."""
+    GunicornApp(app, sock, options).run()
