@@ -1,0 +1,175 @@
+"""The ontology: it parses, every term is documented in French and Chinese, the reused external
+terms carry labels, and ontology + data are consistent under OWL 2 RL, which also entails the
+``ewkg:assists`` shortcut from the pairings."""
+
+from __future__ import annotations
+
+import re
+
+import owlrl
+import pytest
+from owlrl.Namespaces import ERRNS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from ewkg.namespaces import EWKG, ID, ONTOLOGY_IRI
+from ewkg.resources import turtle_files
+
+ONTOLOGY = URIRef(ONTOLOGY_IRI)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+def _load(*folders: str) -> Graph:
+    graph = Graph()
+    for folder in folders:
+        for path in turtle_files(folder):
+            graph.parse(path, format="turtle")
+    return graph
+
+
+def _closure(graph: Graph) -> Graph:
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    return graph
+
+
+def _languages(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str | None]:
+    return sorted(
+        (o.language or "") for o in graph.objects(subject, predicate) if isinstance(o, Literal)
+    )
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return _load("ontology")
+
+
+@pytest.fixture(scope="module")
+def data() -> Graph:
+    return _load("data")
+
+
+@pytest.fixture(scope="module")
+def closure(ontology: Graph, data: Graph) -> Graph:
+    return _closure(ontology + data)
+
+
+def _terms(ontology: Graph) -> list[URIRef]:
+    return sorted(
+        {s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(EWKG))}
+    )
+
+
+def _inconsistencies(graph: Graph) -> list[str]:
+    messages = [str(m) for m in graph.objects(None, ERRNS.error)]
+    messages += [f"{s} is an owl:Nothing" for s in graph.subjects(RDF.type, OWL.Nothing)]
+    return messages
+
+
+def test_ontology_header(ontology: Graph) -> None:
+    assert (ONTOLOGY, RDF.type, OWL.Ontology) in ontology
+    for predicate in (DCTERMS.title, RDFS.label, SKOS.prefLabel, DCTERMS.description):
+        assert _languages(ontology, ONTOLOGY, predicate) == ["fr", "zh"], predicate
+    assert ontology.value(ONTOLOGY, OWL.versionInfo) == Literal("0.1.0")
+    assert ontology.value(ONTOLOGY, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    assert ontology.value(ONTOLOGY, DCTERMS.creator) is not None
+
+
+def test_ontology_has_the_core_terms(ontology: Graph) -> None:
+    expected_classes = {
+        "Programme", "Region", "Province", "AutonomousRegion", "Municipality",
+        "SeparatelyPlannedCity", "LargeCity", "PrefectureLevelCity", "League", "Banner", "County",
+        "NationalKeyPovertyCounty", "EasternRegion", "WesternRegion", "Pairing", "PairingLevel",
+        "AssistanceModel", "FrameworkComponent", "Mechanism", "AnnualJointMeeting", "Event",
+        "Launch", "Adjustment", "Lesson", "Strategy", "StatedCount", "SourceDocument", "Passage",
+    }  # fmt: skip
+    classes = {str(c).removeprefix(str(EWKG)) for c in ontology.subjects(RDF.type, OWL.Class)}
+    assert expected_classes <= classes
+    assert (EWKG.assists, OWL.propertyChainAxiom, None) in ontology
+    assert (EWKG.EasternRegion, OWL.disjointWith, EWKG.WesternRegion) in ontology
+
+
+@pytest.mark.parametrize("kind", ["class", "property"])
+def test_every_term_has_bilingual_label_and_definition(ontology: Graph, kind: str) -> None:
+    wanted = (OWL.Class,) if kind == "class" else (OWL.ObjectProperty, OWL.DatatypeProperty)
+    terms = [t for t in _terms(ontology) if any((t, RDF.type, w) in ontology for w in wanted)]
+    assert len(terms) > 10
+    problems = []
+    for term in terms:
+        for predicate in (RDFS.label, SKOS.prefLabel, SKOS.definition):
+            if _languages(ontology, term, predicate) != ["fr", "zh"]:
+                problems.append(f"{term} {predicate}")
+        zh = [o for o in ontology.objects(term, RDFS.label) if o.language == "zh"]
+        if not zh or not CJK.search(zh[0]):
+            problems.append(f"{term} rdfs:label@zh has no Chinese character")
+        if (term, RDFS.isDefinedBy, ONTOLOGY) not in ontology:
+            problems.append(f"{term} rdfs:isDefinedBy")
+    assert problems == []
+
+
+def test_every_ewkg_subject_is_a_declared_term(ontology: Graph) -> None:
+    undeclared = [
+        t for t in _terms(ontology) if not any((t, RDF.type, k) in ontology for k in TERM_TYPES)
+    ]
+    assert undeclared == []
+
+
+def test_every_ewkg_term_the_data_uses_is_declared(ontology: Graph, data: Graph) -> None:
+    used = {p for p in data.predicates() if p.startswith(str(EWKG))}
+    used |= {o for o in data.objects() if isinstance(o, URIRef) and o.startswith(str(EWKG))}
+    used.discard(EWKG[""])  # the namespace itself, as void:vocabulary
+    declared = set(_terms(ontology))
+    assert sorted(used - declared) == []
+
+
+def test_reused_terms_have_french_and_chinese_labels(ontology: Graph, data: Graph) -> None:
+    """Every predicate and class the data and the ontology use can be shown with a label."""
+    graph = ontology + data
+    shown = set(graph.predicates()) | set(graph.objects(None, RDF.type))
+    shown |= {o for o in graph.objects(None, RDFS.subClassOf) if isinstance(o, URIRef)}
+    missing = [
+        str(t)
+        for t in sorted(shown)
+        if isinstance(t, URIRef) and _languages(graph, t, RDFS.label) != ["fr", "zh"]
+    ]
+    assert missing == []
+
+
+def test_ontology_and_data_are_consistent_under_owl_rl(closure: Graph) -> None:
+    assert _inconsistencies(closure) == []
+
+
+def test_owl_rl_check_does_detect_an_inconsistency(ontology: Graph, data: Graph) -> None:
+    """The consistency test above can fail: a region both eastern and western is caught."""
+    broken = ontology + data
+    broken.add((ID["region/fujian"], RDF.type, EWKG.WesternRegion))
+    assert _inconsistencies(_closure(broken)) != []
+
+
+def _pairs_from_pairings(graph: Graph) -> set[tuple[URIRef, URIRef]]:
+    return {
+        (graph.value(p, EWKG.assistingParty), graph.value(p, EWKG.assistedParty))
+        for p in graph.subjects(RDF.type, EWKG.Pairing)
+    }
+
+
+def test_assists_is_entailed_from_the_pairings(ontology: Graph, data: Graph) -> None:
+    stripped = ontology + data
+    materialised = set(stripped.subject_objects(EWKG.assists))
+    stripped.remove((None, EWKG.assists, None))
+    assert set(stripped.subject_objects(EWKG.assists)) == set()
+    entailed = set(_closure(stripped).subject_objects(EWKG.assists))
+    expected = _pairs_from_pairings(data)
+    assert (ID["region/fujian"], ID["region/ningxia"]) in expected
+    assert entailed == expected == materialised
+
+
+def test_closure_types_follow_domains_and_ranges(closure: Graph) -> None:
+    assert (ID["region/fujian"], RDF.type, EWKG.EasternRegion) in closure
+    assert (ID["region/wulanchabu"], RDF.type, EWKG.Region) in closure
+    assert (ID["pairing/fujian-ningxia"], RDF.type, EWKG.Pairing) in closure
+    pairings = set(closure.subjects(RDF.type, EWKG.Pairing))
+    regions = set(closure.subjects(RDF.type, EWKG.Region))
+    assert pairings and regions and not pairings & regions
