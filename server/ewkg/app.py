@@ -17,6 +17,7 @@ PARTS: tuple[str, ...] = (
     "ewkg.sparql",
     "ewkg.linkeddata",
     "ewkg.validation_http",
+    "ewkg.caching",
 )
 
 

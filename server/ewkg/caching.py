@@ -1,0 +1,151 @@
+"""HTTP that caches well, app-wide: validators, conditional requests, ``Cache-Control``, gzip.
+
+One ``after_request`` hook, run after every other hook, for each ``GET``/``HEAD`` answered 200:
+
+* ``ETag``: a hash of the dataset version and the representation's variant (path, query string,
+  negotiated media type, page language, content coding). The data is read-only and changes only
+  with its version, so the tag changes exactly when the representation can.
+* ``Last-Modified``: when the dataset was loaded (``store.loaded_at``).
+* ``304 Not Modified`` on a matching ``If-None-Match`` (or, without it, ``If-Modified-Since``).
+* ``Cache-Control: public, max-age=N`` (``Config.extra["cache_max_age"]``, default 300 s).
+* gzip when ``Accept-Encoding`` allows it, for text-like bodies of 500 bytes or more, never for a
+  body already encoded or streamed; ``Vary: Accept-Encoding`` on every compressible type.
+
+Static files keep Flask's own validators (file mtime and size) and get only the compression.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+from flask import Flask, Response, current_app, g, request
+
+#: Bodies shorter than this are not worth compressing.
+MIN_GZIP_SIZE = 500
+DEFAULT_MAX_AGE = 300
+
+_COMPRESSIBLE_PREFIXES = ("text/",)
+_COMPRESSIBLE_TYPES = frozenset({
+    "application/json",
+    "application/ld+json",
+    "application/n-triples",
+    "application/n-quads",
+    "application/trig",
+    "application/rdf+xml",
+    "application/xml",
+    "application/javascript",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "application/sparql-query",
+    "image/svg+xml",
+})
+
+
+def compressible(mimetype: str | None) -> bool:
+    """Whether a body of this media type gains from gzip.
+
+    >>> compressible("text/turtle"), compressible("application/ld+json"), compressible("image/png")
+    (True, True, False)
+    """
+    if not mimetype:
+        return False
+    mimetype = mimetype.lower()
+    return (
+        mimetype.startswith(_COMPRESSIBLE_PREFIXES)
+        or mimetype in _COMPRESSIBLE_TYPES
+        or mimetype.endswith(("+json", "+xml"))
+    )
+
+
+def accepts_gzip() -> bool:
+    """Whether the client accepts the gzip content coding (``q=0`` refuses it)."""
+    return request.accept_encodings["gzip"] > 0 or (
+        "gzip" not in request.accept_encodings and request.accept_encodings["*"] > 0
+    )
+
+
+def etag_for(version: str, *parts: str) -> str:
+    """The entity tag of one variant of one dataset version.
+
+    >>> etag_for("v1", "/x", "text/turtle") == etag_for("v1", "/x", "text/turtle")
+    True
+    >>> etag_for("v1", "/x", "text/turtle") == etag_for("v2", "/x", "text/turtle")
+    False
+    """
+    digest = hashlib.sha256(version.encode())
+    for part in parts:
+        digest.update(b"\x00" + part.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:32]
+
+
+def _gzip_body(response: Response) -> None:
+    data = response.get_data()
+    response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+
+
+def after_request(response: Response) -> Response:
+    """Add validators and caching headers; answer 304; compress."""
+    if request.method not in {"GET", "HEAD"} or response.status_code != 200:
+        return response
+    is_static = request.endpoint == "static" or request.path.startswith("/static/")
+    if is_static and response.direct_passthrough and compressible(response.mimetype):
+        # A whole static file (not a range): read it so that it can be compressed.
+        response.direct_passthrough = False
+        response.get_data()  # materialise the file body: it is no longer a stream
+    will_compress = (
+        compressible(response.mimetype)
+        and "Content-Encoding" not in response.headers
+        and not response.is_streamed
+        and not response.direct_passthrough
+    )
+    if compressible(response.mimetype):
+        response.vary.add("Accept-Encoding")
+    if will_compress:
+        length = response.calculate_content_length()
+        if length is None:
+            length = response.content_length
+        will_compress = length is not None and length >= MIN_GZIP_SIZE and accepts_gzip()
+    if is_static:
+        if will_compress:
+            tag, weak = response.get_etag()
+            if tag:
+                response.set_etag(tag + "-gzip", weak=bool(weak))
+            response.make_conditional(request)
+            if response.status_code == 200:
+                _gzip_body(response)
+                response.headers.pop("Accept-Ranges", None)
+        return response
+
+    store = current_app.extensions.get("ewkg.store")
+    if store is None:  # pragma: no cover - every app has one
+        return response
+    config = current_app.config.get("EWKG")
+    max_age = int((config.extra if config else {}).get("cache_max_age", DEFAULT_MAX_AGE))
+    lang = g.get("page_lang") or ""
+    if response.headers.get("ETag") is None:
+        response.set_etag(etag_for(
+            store.version,
+            request.path,
+            request.query_string.decode("latin-1"),
+            response.mimetype or "",
+            lang,
+            "gzip" if will_compress else "identity",
+        ))
+    if response.last_modified is None:
+        response.last_modified = store.loaded_at
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.make_conditional(request)
+    if response.status_code == 304:
+        return response
+    if will_compress:
+        _gzip_body(response)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the hook so that it runs after every other ``after_request`` hook."""
+    # Flask runs after_request hooks in reverse order of registration: put ours first in the list.
+    app.after_request_funcs.setdefault(None, []).insert(0, after_request)
