@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyoxigraph as ox
 
 from .cache import DEFAULT_CACHE_BYTES, ResultCache
+from .safety import scan
 
 if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.process import BaseProcess
@@ -281,14 +282,21 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
 
 
 def dataset_arguments(
-    default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...]
+    default_graph_uris: tuple[str, ...],
+    named_graph_uris: tuple[str, ...],
+    *,
+    query: str = "",
 ) -> dict[str, Any]:
     """pyoxigraph ``Store.query`` keywords for the protocol's dataset parameters.
 
-    With neither, the default graph is the union of all graphs; with either, the dataset is
-    exactly the graphs named (SPARQL 1.1 Protocol, 2.1.4).
+    With neither, the default graph is the union of all graphs — unless the query names its own
+    dataset (``FROM`` / ``FROM NAMED``), which then holds; with either, the dataset is exactly the
+    graphs named (SPARQL 1.1 Protocol, 2.1.4: they override the query's ``FROM``).
     """
     if not default_graph_uris and not named_graph_uris:
+        info = scan(query) if "from" in query.lower() else None
+        if info is not None and (info.from_graphs or info.from_named_graphs):
+            return {}
         return {"use_default_graph_as_union": True}
     return {
         "default_graph": [ox.NamedNode(uri) for uri in default_graph_uris],
@@ -315,7 +323,9 @@ def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryR
         QueryError: any other failure (an IRI that does not parse in ``default-graph-uri``…).
     """
     try:
-        dataset = dataset_arguments(request.default_graph_uris, request.named_graph_uris)
+        dataset = dataset_arguments(
+            request.default_graph_uris, request.named_graph_uris, query=request.query
+        )
     except ValueError as error:
         raise QueryError(f"invalid graph IRI: {error}") from None
     try:
@@ -385,6 +395,8 @@ def _worker_main(conn: Connection, store: EmbeddedStore, max_results: int) -> No
 class _Worker:
     process: BaseProcess
     conn: Connection
+    #: Killed (or found dead) and replaced: never to be used again.
+    retired: bool = False
 
 
 def _stop_workers(workers: set[_Worker], owner_pid: int) -> None:
@@ -490,13 +502,23 @@ class ProcessExecutor:
         self._idle.put(worker)
 
     def _retire(self, worker: _Worker) -> None:
-        """Kill ``worker`` and fork its replacement."""
+        """Kill ``worker`` and fork its replacement (once, whoever notices first)."""
+        with self._lock:
+            if worker.retired:
+                return
+            worker.retired = True
         _kill(worker)
         with self._lock:
             self._workers.discard(worker)
             if self._closed or self._pid != os.getpid():
                 return
             self._add_worker()
+
+    def _sweep(self) -> None:
+        """Replace workers that died on their own (killed from outside, out of memory)."""
+        for worker in list(self._workers):
+            if not worker.retired and not worker.process.is_alive():
+                self._retire(worker)
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
@@ -532,6 +554,8 @@ class ProcessExecutor:
                     f"the server is busy: no query worker became free within {timeout:g} s; "
                     "try again later"
                 ) from None
+            if worker.retired:
+                continue
             if worker.process.is_alive():
                 return worker
             self._retire(worker)
@@ -549,8 +573,11 @@ class ProcessExecutor:
                 return replace(hit, media_type=request.media_type, cached=True)
         timeout = self.timeout if request.timeout is None else min(request.timeout, self.timeout)
         deadline = time.monotonic() + timeout
+        if self._closed:
+            raise QueryError("the query executor is closed")
         if self._pid != os.getpid():
             self.start()
+        self._sweep()
         worker = self._acquire(deadline, timeout)
         try:
             worker.conn.send(request)

@@ -1,0 +1,567 @@
+"""The query engine: answers per format on edge cases, caps, datasets, errors, killed timeouts,
+the result cache, and the executor's life across fork and inside the app."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from ewkg.app import create_app
+from ewkg.cache import ResultCache
+from ewkg.config import Config
+from ewkg.engine import get_executor, post_fork
+from ewkg.executor import (
+    GRAPH_MEDIA_TYPES,
+    ProcessExecutor,
+    QueryError,
+    QueryFormatError,
+    QueryRequest,
+    QueryResponse,
+    QuerySyntaxError,
+    QueryTimeout,
+    evaluate,
+)
+from ewkg.store import DATA_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore
+
+EX = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+JSON = "application/sparql-results+json"
+XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+RESULT_TYPES = [JSON, XML, CSV, TSV]
+PARSEABLE = {
+    JSON: ox.QueryResultsFormat.JSON,
+    XML: ox.QueryResultsFormat.XML,
+    TSV: ox.QueryResultsFormat.TSV,
+}
+MAX = 10
+#: A query that runs for minutes on any store of a few hundred triples.
+HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+DATA = f"""@prefix ex: <{EX}> .
+@prefix xsd: <{XSD}> .
+ex:fujian ex:label "Fujian"@fr, "福建"@zh ;
+    ex:since "1996"^^xsd:gYear ;
+    ex:count 9 ;
+    ex:share 0.5 ;
+    ex:note "tab\\there, newline\\nthere, \\"quoted\\", comma, semi;colon" ;
+    ex:partner [ ex:label "anonyme"@fr ] .
+ex:ningxia ex:label "Ningxia"@fr .
+"""
+ONTO = f'<{EX}Region> <{EX}label> "Région"@fr .\n'
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    root = tmp_path_factory.mktemp("engine")
+    (root / "ontology").mkdir()
+    (root / "data").mkdir()
+    (root / "ontology" / "onto.ttl").write_text(ONTO, encoding="utf-8")
+    (root / "data" / "region.ttl").write_text(DATA, encoding="utf-8")
+    extra = "".join(f'<{EX}n{i}> <{EX}label> "n{i}" .\n' for i in range(300))
+    (root / "data" / "many.ttl").write_text(extra, encoding="utf-8")
+    return EmbeddedStore(
+        [root / "ontology" / "onto.ttl", root / "data" / "region.ttl", root / "data" / "many.ttl"]
+    )
+
+
+@pytest.fixture(scope="module")
+def executor(store: EmbeddedStore) -> Iterator[ProcessExecutor]:
+    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2, cache=None)
+    yield ex
+    ex.close()
+
+
+def run(ex: ProcessExecutor, query: str, media_type: str = JSON, **kw: object) -> QueryResponse:
+    return ex.execute(QueryRequest(query, media_type, **kw))  # type: ignore[arg-type]
+
+
+def rows(response: QueryResponse) -> list[dict[str, str]]:
+    """Parse a SELECT answer back (JSON, XML, TSV) into {var: N-Triples term}."""
+    parsed = ox.parse_query_results(response.body, format=PARSEABLE[response.media_type])
+    names = [v.value for v in parsed.variables]
+    return [{n: str(s[n]) for n in names if s[n] is not None} for s in parsed]
+
+
+# -- SELECT, per format ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("media_type", [JSON, XML, TSV])
+def test_select_terms_round_trip_in_every_parseable_format(
+    executor: ProcessExecutor, media_type: str
+) -> None:
+    answer = run(
+        executor,
+        f"SELECT ?p ?o {{ <{EX}fujian> ?p ?o FILTER(!isBlank(?o)) }} ORDER BY ?p ?o",
+        media_type,
+    )
+    assert answer.media_type == media_type and not answer.capped and answer.count == 6
+    got = {(r["p"], r["o"]) for r in rows(answer)}
+    assert (f"<{EX}label>", '"Fujian"@fr') in got
+    assert (f"<{EX}label>", '"福建"@zh') in got
+    assert (f"<{EX}since>", f'"1996"^^<{XSD}gYear>') in got
+    assert (f"<{EX}count>", f'"9"^^<{XSD}integer>') in got
+    assert (f"<{EX}share>", f'"0.5"^^<{XSD}decimal>') in got
+    note = '"tab\\there, newline\\nthere, \\"quoted\\", comma, semi;colon"'
+    assert (f"<{EX}note>", note) in got
+
+
+def test_select_json_shape_language_datatype_bnode_unbound(executor: ProcessExecutor) -> None:
+    answer = run(
+        executor,
+        f"SELECT ?b ?l ?missing {{ <{EX}fujian> <{EX}partner> ?b . ?b <{EX}label> ?l "
+        f"OPTIONAL {{ ?b <{EX}nothing> ?missing }} }}",
+    )
+    doc = json.loads(answer.body)
+    assert doc["head"]["vars"] == ["b", "l", "missing"]
+    (binding,) = doc["results"]["bindings"]
+    assert binding["b"]["type"] == "bnode"
+    assert binding["l"] == {"type": "literal", "value": "anonyme", "xml:lang": "fr"}
+    assert "missing" not in binding  # unbound: absent, not empty
+
+
+def test_select_csv_writes_plain_values_and_quotes(executor: ProcessExecutor) -> None:
+    answer = run(executor, f"SELECT ?o ?x {{ <{EX}fujian> <{EX}note> ?o }}", CSV)
+    text = answer.body.decode()
+    assert text.startswith("o,x\r\n")
+    assert '"tab\there, newline\nthere, ""quoted"", comma, semi;colon",\r\n' in text
+    assert answer.count == 1
+
+
+@pytest.mark.parametrize("media_type", RESULT_TYPES)
+def test_empty_select_keeps_its_header(executor: ProcessExecutor, media_type: str) -> None:
+    answer = run(executor, f"SELECT ?s ?o {{ ?s <{EX}nowhere> ?o }}", media_type)
+    assert answer.count == 0 and not answer.capped
+    if media_type == CSV:
+        assert answer.body == b"s,o\r\n"
+    else:
+        assert rows(answer) == []
+        if media_type == JSON:
+            assert json.loads(answer.body)["head"]["vars"] == ["s", "o"]
+
+
+def test_select_star_on_empty_pattern_is_one_empty_row(executor: ProcessExecutor) -> None:
+    doc = json.loads(run(executor, "SELECT * {}").body)
+    assert doc["results"]["bindings"] == [{}]
+
+
+# -- ASK, per format ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("media_type", RESULT_TYPES)
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ASK { FILTER(false) }", False),  # rdflib 7.6 answers true here
+        ("ASK {}", True),
+        (f'ASK {{ <{EX}fujian> <{EX}label> "福建"@zh }}', True),
+        (f'ASK {{ <{EX}fujian> <{EX}label> "福建" }}', False),  # the language tag matters
+        (f"ASK {{ <{EX}fujian> <{EX}count> 9 }}", True),
+    ],
+)
+def test_ask_answers_in_every_format(
+    executor: ProcessExecutor, media_type: str, query: str, expected: bool
+) -> None:
+    answer = run(executor, query, media_type)
+    assert answer.count == 1 and not answer.capped
+    if media_type == JSON:
+        assert json.loads(answer.body)["boolean"] is expected
+    elif media_type == XML:
+        assert f"<boolean>{str(expected).lower()}</boolean>".encode() in answer.body
+    else:
+        assert answer.body.strip() == str(expected).lower().encode()
+
+
+# -- CONSTRUCT / DESCRIBE, per format -------------------------------------------------------
+
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+
+
+def expected_fujian() -> Graph:
+    g = Graph()
+    s = URIRef(f"{EX}fujian")
+    b = BNode()
+    g.add((s, URIRef(f"{EX}label"), Literal("Fujian", lang="fr")))
+    g.add((s, URIRef(f"{EX}label"), Literal("福建", lang="zh")))
+    g.add((s, URIRef(f"{EX}since"), Literal("1996", datatype=URIRef(f"{XSD}gYear"))))
+    g.add((s, URIRef(f"{EX}count"), Literal("9", datatype=URIRef(f"{XSD}integer"))))
+    g.add((s, URIRef(f"{EX}share"), Literal("0.5", datatype=URIRef(f"{XSD}decimal"))))
+    note = 'tab\there, newline\nthere, "quoted", comma, semi;colon'
+    g.add((s, URIRef(f"{EX}note"), Literal(note)))
+    g.add((s, URIRef(f"{EX}partner"), b))
+    g.add((b, URIRef(f"{EX}label"), Literal("anonyme", lang="fr")))
+    return g
+
+
+@pytest.mark.parametrize("media_type", sorted(RDFLIB_FORMATS))
+def test_construct_graph_is_isomorphic_in_every_format(
+    store: EmbeddedStore, media_type: str
+) -> None:
+    answer = evaluate(
+        store.oxigraph,
+        QueryRequest(
+            f"CONSTRUCT {{ ?s ?p ?o . ?o ?q ?r }} WHERE {{ BIND(<{EX}fujian> AS ?s) ?s ?p ?o "
+            f"OPTIONAL {{ ?o ?q ?r FILTER isBlank(?o) }} }}",
+            media_type,
+        ),
+        max_results=100,
+    )
+    assert answer.count == 8 and not answer.capped
+    got = Graph()
+    if RDFLIB_FORMATS[media_type] in {"trig", "nquads"}:
+        from rdflib import Dataset
+
+        ds = Dataset()
+        ds.parse(data=answer.body, format=RDFLIB_FORMATS[media_type])
+        for s, p, o, _ in ds.quads():
+            got.add((s, p, o))
+    else:
+        got.parse(data=answer.body, format=RDFLIB_FORMATS[media_type])
+    assert isomorphic(got, expected_fujian())
+
+
+def test_jsonld_uses_a_local_compact_context(executor: ProcessExecutor) -> None:
+    answer = run(
+        executor,
+        "CONSTRUCT { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } "
+        f"WHERE {{ ?s <{EX}label> ?l }} LIMIT 2",
+        "application/ld+json",
+    )
+    doc = json.loads(answer.body)
+    assert isinstance(doc["@context"], dict)  # inline, never a remote context document
+    assert doc["@context"]["skos"] == "http://www.w3.org/2004/02/skos/core#"
+    assert "skos:prefLabel" in json.dumps(doc)
+
+
+def test_empty_construct_is_an_empty_graph(executor: ProcessExecutor) -> None:
+    answer = run(executor, f"CONSTRUCT WHERE {{ ?s <{EX}nowhere> ?o }}", "text/turtle")
+    assert answer.count == 0 and not answer.capped
+    assert len(Graph().parse(data=answer.body, format="turtle")) == 0
+
+
+def test_describe_answers_a_graph(executor: ProcessExecutor) -> None:
+    answer = run(executor, f"DESCRIBE <{EX}ningxia>", "application/n-triples")
+    assert answer.count == 1
+    assert answer.body == f'<{EX}ningxia> <{EX}label> "Ningxia"@fr .\n'.encode()
+
+
+# -- caps -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("media_type", RESULT_TYPES)
+def test_select_is_capped_at_max_results_and_says_so(
+    executor: ProcessExecutor, media_type: str
+) -> None:
+    answer = run(executor, f"SELECT ?s {{ ?s <{EX}label> ?l }} ORDER BY ?s", media_type)
+    assert answer.capped and answer.count == MAX
+    if media_type == CSV:
+        assert answer.body.count(b"\r\n") == MAX + 1
+    else:
+        assert len(rows(answer)) == MAX
+
+
+def test_result_of_exactly_max_rows_is_not_capped(executor: ProcessExecutor) -> None:
+    answer = run(executor, f"SELECT ?s {{ ?s <{EX}label> ?l }} LIMIT {MAX}")
+    assert not answer.capped and answer.count == MAX
+    answer = run(executor, f"SELECT ?s {{ ?s <{EX}label> ?l }} LIMIT {MAX + 1}")
+    assert answer.capped and answer.count == MAX
+
+
+@pytest.mark.parametrize("media_type", sorted(GRAPH_MEDIA_TYPES))
+def test_construct_is_capped_at_max_results(executor: ProcessExecutor, media_type: str) -> None:
+    answer = run(executor, f"CONSTRUCT WHERE {{ ?s <{EX}label> ?l }}", media_type)
+    assert answer.capped and answer.count == MAX
+    if media_type == "application/n-triples":
+        assert answer.body.count(b"\n") == MAX
+
+
+def test_capped_select_keeps_the_order(executor: ProcessExecutor) -> None:
+    answer = run(executor, f"SELECT ?l {{ ?s <{EX}label> ?l }} ORDER BY DESC(?l)", TSV)
+    assert rows(answer)[0]["l"] == '"福建"@zh'  # the largest code point sorts first
+
+
+# -- datasets -------------------------------------------------------------------------------
+
+
+def test_default_graph_is_the_union_of_all_graphs(executor: ProcessExecutor) -> None:
+    doc = json.loads(run(executor, f"SELECT (COUNT(*) AS ?n) {{ ?s <{EX}label> ?o }}").body)
+    assert doc["results"]["bindings"][0]["n"]["value"] == "305"
+
+
+def test_default_graph_uri_restricts_the_default_graph(executor: ProcessExecutor) -> None:
+    q = f"SELECT ?s {{ ?s <{EX}label> ?o }}"
+    answer = run(executor, q, default_graph_uris=(ONTOLOGY_GRAPH,))
+    assert rows(answer) == [{"s": f"<{EX}Region>"}]
+
+
+def test_named_graph_uri_alone_leaves_the_default_graph_empty(executor: ProcessExecutor) -> None:
+    q = (
+        f"SELECT ?g (COUNT(*) AS ?n) {{ {{ ?s ?p ?o }} UNION "
+        f"{{ GRAPH ?g {{ ?s <{EX}label> ?o }} }} }} GROUP BY ?g"
+    )
+    answer = run(executor, q, named_graph_uris=(ONTOLOGY_GRAPH,))
+    assert rows(answer) == [{"g": f"<{ONTOLOGY_GRAPH}>", "n": f'"1"^^<{XSD}integer>'}]
+
+
+def test_from_in_the_query_names_a_local_graph(executor: ProcessExecutor) -> None:
+    q = f"SELECT ?s FROM <{ONTOLOGY_GRAPH}> {{ ?s <{EX}label> ?o }}"
+    assert rows(run(executor, q)) == [{"s": f"<{EX}Region>"}]
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{DATA_GRAPH}> {{ ?s <{EX}label> ?o }}"
+    assert rows(run(executor, q)) == [{"n": f'"304"^^<{XSD}integer>'}]
+
+
+def test_graph_uri_that_does_not_parse_is_a_clear_error(executor: ProcessExecutor) -> None:
+    with pytest.raises(QueryError, match="invalid graph IRI"):
+        run(executor, "ASK {}", default_graph_uris=("not an iri",))
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def test_syntax_error_gives_line_and_column(executor: ProcessExecutor) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        run(executor, "SELECT *\nWHERE { ?s ?p }")
+    assert "2:" in caught.value.message
+    assert len(caught.value.message) < 400
+
+
+@pytest.mark.parametrize(
+    ("query", "media_type"),
+    [
+        ("SELECT * {}", "text/turtle"),
+        ("ASK {}", "application/ld+json"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", JSON),
+        ("DESCRIBE <http://example.org/x>", CSV),
+        ("SELECT * {}", "image/png"),
+    ],
+)
+def test_media_type_that_does_not_fit_the_form_is_a_format_error(
+    executor: ProcessExecutor, query: str, media_type: str
+) -> None:
+    with pytest.raises(QueryFormatError, match="ask for one of"):
+        run(executor, query, media_type)
+
+
+def test_media_type_parameters_are_ignored(executor: ProcessExecutor) -> None:
+    answer = run(executor, "ASK {}", "application/sparql-results+json; charset=utf-8")
+    assert json.loads(answer.body)["boolean"] is True
+
+
+def test_an_error_leaves_the_worker_usable(executor: ProcessExecutor) -> None:
+    pids = executor.worker_pids
+    for _ in range(3):
+        with pytest.raises(QuerySyntaxError):
+            run(executor, "SELEKT")
+    assert executor.worker_pids == pids
+    assert run(executor, "ASK {}").count == 1
+
+
+# -- timeouts: the work is killed -----------------------------------------------------------
+
+
+def test_runaway_query_is_killed_and_its_worker_replaced(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=1.0, max_results=MAX, workers=1)
+    try:
+        ex.start()
+        (before,) = ex.worker_pids
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="stopped after 1 s"):
+            run(ex, HEAVY)
+        assert time.monotonic() - started < 3.0
+        assert ex.kills == 1
+        with pytest.raises(ProcessLookupError):
+            os.kill(before, 0)  # the process is gone, not just abandoned
+        (after,) = ex.worker_pids
+        assert after != before
+        assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
+    finally:
+        ex.close()
+
+
+def test_request_timeout_can_only_lower_the_configured_one(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=60.0, max_results=MAX, workers=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            run(ex, HEAVY, timeout=0.5)
+        assert time.monotonic() - started < 3 * 0.5 + 1.0
+    finally:
+        ex.close()
+
+
+def test_other_queries_keep_running_while_one_runs_away(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=2.0, max_results=MAX, workers=2)
+    try:
+        ex.start()
+        outcome: list[BaseException] = []
+
+        def runaway() -> None:
+            try:
+                run(ex, HEAVY)
+            except QueryTimeout as error:
+                outcome.append(error)
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.2)
+        for _ in range(5):  # answered by the other worker while the first one computes
+            assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
+        assert thread.is_alive()
+        thread.join(timeout=10)
+        assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
+    finally:
+        ex.close()
+
+
+def test_busy_pool_answers_with_a_timeout_not_a_hang(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=1.0, max_results=MAX, workers=1)
+    try:
+        ex.start()
+        thread = threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
+        thread.start()
+        time.sleep(0.2)
+        with pytest.raises(QueryTimeout, match="busy"):
+            run(ex, "ASK {}", timeout=0.3)
+        thread.join(timeout=10)
+        assert run(ex, "ASK {}").count == 1
+    finally:
+        ex.close()
+
+
+def test_worker_killed_from_outside_is_replaced(executor: ProcessExecutor) -> None:
+    victim = executor.worker_pids[0]
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(0.1)
+    assert run(executor, "ASK {}").count == 1  # noticed and replaced before the query
+    assert victim not in executor.worker_pids
+    assert len(executor.worker_pids) == 2
+
+
+def test_closed_executor_stops_its_workers(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2)
+    ex.start()
+    pids = ex.worker_pids
+    ex.close()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with pytest.raises(QueryError, match="closed"):
+        run(ex, "ASK {}")
+
+
+# -- cache ----------------------------------------------------------------------------------
+
+
+def test_results_are_cached_per_query_and_media_type(store: EmbeddedStore) -> None:
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=1, cache=cache)
+    try:
+        q = f"SELECT ?l {{ <{EX}fujian> <{EX}label> ?l }} ORDER BY ?l"
+        first = run(ex, q)
+        second = run(ex, q)
+        assert not first.cached and second.cached and second.body == first.body
+        assert not run(ex, q, TSV).cached
+        assert not run(ex, q, default_graph_uris=(DATA_GRAPH,)).cached
+        assert cache.stats().hits == 1
+    finally:
+        ex.close()
+
+
+def test_errors_are_not_cached(store: EmbeddedStore) -> None:
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=1, cache=cache)
+    try:
+        for _ in range(2):
+            with pytest.raises(QuerySyntaxError):
+                run(ex, "SELEKT")
+        assert len(cache) == 0
+    finally:
+        ex.close()
+
+
+def test_cache_evicts_least_recently_used_by_bytes() -> None:
+    cache: ResultCache[bytes] = ResultCache(max_bytes=4096)
+    for key in "abcd":
+        assert cache.put(key, key.encode() * 600, size=600)
+    assert cache.get("a") is not None  # a is now the most recent
+    assert cache.put("e", b"e" * 600, size=600)
+    assert cache.get("b") is None and cache.get("a") is not None
+    assert cache.stats().bytes <= 4096 and len(cache) == 4
+    assert not cache.put("huge", b"x", size=1024)  # larger than a quarter of the cache
+
+
+def test_cache_entries_expire_with_a_ttl() -> None:
+    cache: ResultCache[bytes] = ResultCache(max_bytes=1 << 20, ttl=0.05)
+    cache.put("k", b"v", size=1)
+    assert cache.get("k") == b"v"
+    time.sleep(0.1)
+    assert cache.get("k") is None and len(cache) == 0
+
+
+# -- the app and fork -----------------------------------------------------------------------
+
+
+def _query_in_child(ex: ProcessExecutor, conn: object) -> None:
+    try:
+        answer = run(ex, "ASK {}")
+        conn.send((json.loads(answer.body)["boolean"], ex.worker_pids))  # type: ignore[attr-defined]
+    except BaseException as error:  # noqa: BLE001
+        conn.send((repr(error), []))  # type: ignore[attr-defined]
+
+
+def test_executor_inherited_across_fork_starts_its_own_workers(
+    executor: ProcessExecutor,
+) -> None:
+    parent_pids = executor.worker_pids
+    ctx = multiprocessing.get_context("fork")
+    here, there = ctx.Pipe()
+    child = ctx.Process(target=_query_in_child, args=(executor, there))
+    child.start()
+    assert here.poll(20)
+    answer, child_pids = here.recv()
+    child.join(10)
+    assert answer is True
+    assert len(child_pids) == 2 and not set(child_pids) & set(parent_pids)
+    assert executor.worker_pids == parent_pids  # the parent's pool is untouched
+    assert run(executor, "ASK {}").count == 1
+
+
+def test_app_has_a_lazy_process_executor(tmp_path: Path) -> None:
+    data = tmp_path / "a.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    app = create_app(Config(testing=True, data=(data,), extra={"query_workers": 1}))
+    ex = get_executor(app)
+    assert isinstance(ex, ProcessExecutor)
+    assert ex.worker_pids == [] and ex.size == 1  # nothing forked until needed
+    post_fork(app)
+    assert len(ex.worker_pids) == 1
+    answer = ex.execute(QueryRequest(f"ASK {{ <{EX}fujian> ?p ?o }}", JSON))
+    assert json.loads(answer.body)["boolean"] is True
+    assert ex.cache is not None  # Config.result_cache defaults to on
+    ex.close()
+
+
+def test_app_without_result_cache(tmp_path: Path) -> None:
+    data = tmp_path / "a.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    app = create_app(Config(testing=True, data=(data,), result_cache=False))
+    assert get_executor(app).cache is None  # type: ignore[attr-defined]
