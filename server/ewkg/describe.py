@@ -17,8 +17,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Identifier
 
 from .formats import Format
 from .labels import LABEL_PROPERTIES, memo
@@ -171,21 +173,38 @@ def kinds(store: Store, id_bases: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def kind_classes(store: Store, id_bases: tuple[str, ...]) -> dict[str, str | None]:
-    """``{kind: class}``: the class most members of the kind share (the ontology's own first)."""
+    """``{kind: class}``: the class that covers most members of the kind.
+
+    Types count with their super-classes (``rdfs:subClassOf+``), so a kind of provinces and
+    prefecture-level cities is named by their common class; among classes covering as many
+    members, the ontology's own and then the most specific (most super-classes) wins.
+    """
 
     def build() -> dict[str, str | None]:
         rows = store.select("SELECT ?s ?c WHERE { ?s a ?c FILTER(isIRI(?s) && isIRI(?c)) }")
-        types: dict[str, list[str]] = defaultdict(list)
+        types: dict[str, set[str]] = defaultdict(set)
         for r in rows:
-            types[str(r["s"])].append(str(r["c"]))
+            types[str(r["s"])].add(str(r["c"]))
+        supers: dict[str, set[str]] = defaultdict(set)
+        for r in store.select(
+            f"""SELECT DISTINCT ?c ?sup WHERE {{ ?c <{RDFS.subClassOf}>+ ?sup
+                FILTER(isIRI(?c) && isIRI(?sup) && ?c != ?sup) }}"""
+        ):
+            supers[str(r["c"])].add(str(r["sup"]))
         result: dict[str, str | None] = {}
         for kind, iris in kinds(store, id_bases).items():
-            counter = Counter(c for i in iris for c in types.get(i, ()))
+            counter: Counter[str] = Counter()
+            for i in iris:
+                closed = set(types.get(i, ()))
+                for c in list(closed):
+                    closed |= supers.get(c, set())
+                counter.update(closed)
             if not counter:
                 result[kind] = None
                 continue
             result[kind] = min(
-                counter, key=lambda c: (-counter[c], not c.startswith(str(EWKG)), c)
+                counter,
+                key=lambda c: (-counter[c], not c.startswith(str(EWKG)), -len(supers[c]), c),
             )
         return result
 
@@ -199,7 +218,6 @@ def members(store: Store, id_bases: tuple[str, ...], kind: str) -> list[str]:
 
 def listing_graph(store: Store, listing_iri: str, iris: list[str]) -> Graph:
     """An RDF listing: ``<listing> a void:Dataset; rdfs:member <x>…`` with the members' labels."""
-    from rdflib import Literal
     from rdflib.namespace import VOID, XSD
 
     g = new_graph()
@@ -225,22 +243,58 @@ def jsonld_context() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-def serialize(graph: Graph, fmt: Format) -> bytes:
-    """``graph`` in ``fmt`` (a graph format of the format table), as UTF-8 bytes."""
+def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term: {term!r}")
+
+
+#: Formats written by pyoxigraph: only N-Triples, where rdflib's prettier layouts do not matter.
+_OX_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES}
+
+
+def _display_order(graph: Graph, first: str | None) -> list[tuple[Identifier, ...]]:
+    """Triples sorted for reading: ``first``'s own statements, then subjects by IRI (blank
+    nodes last), ``rdf:type`` first within a subject."""
+
+    def key(t: tuple[Identifier, ...]) -> tuple:
+        s, p, o = t
+        return (str(s) != first, isinstance(s, BNode), str(s), p != RDF.type, str(p), str(o))
+
+    return sorted(graph, key=key)
+
+
+def serialize(graph: Graph, fmt: Format, *, first: str | None = None) -> bytes:
+    """``graph`` in ``fmt`` (a graph format of the format table), as UTF-8 bytes.
+
+    N-Triples is written by pyoxigraph (fast), in reading order with ``first``'s statements
+    leading; Turtle, RDF/XML and TriG (a Turtle document: every triple in the default graph) by
+    rdflib; JSON-LD by rdflib, compacted with a local ``@context`` built from the prefix table
+    (never a remote one).
+    """
     if fmt.rdflib_name is None:
         raise ValueError(f"{fmt.name} is not an RDF graph format")
     if fmt.rdflib_name == "json-ld":
         text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
-        # Re-dump for a stable, readable layout (rdflib indents already; keep UTF-8 as is).
         return json.dumps(json.loads(text), ensure_ascii=False, indent=2).encode("utf-8")
     if fmt.rdflib_name == "trig":
-        # A Turtle document is a TriG document whose triples are all in the default graph.
         return graph.serialize(format="turtle", encoding="utf-8")
-    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    ox_format = _OX_FORMATS.get(fmt.rdflib_name)
+    if ox_format is None:
+        return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    items = [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in _display_order(graph, first)]
+    return ox.serialize(items, format=ox_format)
 
 
 __all__ = [
-    "SKOS",
     "describe",
     "exists",
     "is_subject",

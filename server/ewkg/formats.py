@@ -87,9 +87,9 @@ FORMATS: tuple[Format, ...] = (
     Format("nt", "application/n-triples", "nt", _GRAPH, GRAPH_FORMS, _W3C + "N-Triples",
            ("ntriples", "n-triples"), ("text/plain",), "nt"),
     Format("jsonld", "application/ld+json", "jsonld", _GRAPH, GRAPH_FORMS, _W3C + "JSON-LD",
-           ("json-ld",), ("application/x-json+ld", "application/json"), "json-ld"),
+           ("json-ld", "json"), ("application/x-json+ld", "application/json"), "json-ld"),
     Format("rdf", "application/rdf+xml", "rdf", _GRAPH, GRAPH_FORMS, _W3C + "RDF_XML",
-           ("rdfxml", "rdf-xml", "owl"), ("application/xml", "text/xml"), "xml"),
+           ("rdfxml", "rdf-xml", "rdf+xml", "xml", "owl"), ("application/xml", "text/xml"), "xml"),
     Format("trig", "application/trig", "trig", _GRAPH, GRAPH_FORMS, _W3C + "TriG",
            (), (), "trig"),
 )
@@ -102,6 +102,29 @@ for _f in FORMATS:
     for _key in (_f.name, *_f.aliases, _f.media_type):
         _BY_KEY.setdefault(_key, _f)
 del _f, _key
+
+
+def matching(value: str, formats: Iterable[Format]) -> Format | None:
+    """The first of ``formats`` called ``value`` (name, alias or any of its media types).
+
+    Names are resolved within ``formats``: ``xml`` is SPARQL XML results among result formats,
+    RDF/XML among graph formats.
+
+    >>> matching("xml", graph_formats()).name
+    'rdf'
+    >>> matching("application/json", for_form("CONSTRUCT")).name
+    'jsonld'
+    """
+    key = value.strip().lower()
+    for f in formats:
+        if key == f.name or key in f.aliases or key in f.media_types:
+            return f
+    return None
+
+
+def is_known(value: str) -> bool:
+    """Whether ``value`` names any format of the table."""
+    return matching(value, FORMATS) is not None
 
 
 def by_name(name: str) -> Format:

@@ -125,8 +125,9 @@ def _negotiated(resp: Response, suffix: str | None) -> Response:
     return resp
 
 
-def rdf_response(graph: Graph, fmt: Format, suffix: str | None = None) -> Response:
-    resp = Response(serialize(graph, fmt), content_type=fmt.content_type)
+def rdf_response(graph: Graph, fmt: Format, suffix: str | None = None, *,
+                 first: str | None = None) -> Response:
+    resp = Response(serialize(graph, fmt, first=first), content_type=fmt.content_type)
     resp.headers["Access-Control-Allow-Origin"] = "*"
     return _negotiated(resp, suffix)
 
@@ -210,7 +211,7 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
     s = store()
     graph = describe(s, iri)
     if isinstance(fmt, Format):
-        resp = rdf_response(graph, fmt, suffix)
+        resp = rdf_response(graph, fmt, suffix, first=iri)
         if not suffix and not query:
             resp.headers["Content-Location"] = f"{page_path}.{fmt.extension}"
         return resp
@@ -429,3 +430,14 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("ld_href", href)
+    app.jinja_env.globals["template_exists"] = _template_exists
+
+
+def _template_exists(name: str) -> bool:
+    from jinja2 import TemplateNotFound
+
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True

@@ -154,7 +154,9 @@ def provenance(store: Store, graph: Graph, node: URIRef, labels: Labels, href: H
             source_labels=labels.shown(src, shown) if src else [],
             source_href=href(src) if src else "",
         ))
-    order = {x: i for i, x in enumerate(LANGS)}
+    order: dict[str, int] = {}
+    for x in (*shown, *LANGS):
+        order.setdefault(x, len(order))
     quotes.sort(key=lambda q: (order.get(q.lang, 9), q.number.zfill(6), q.href))
     return quotes
 

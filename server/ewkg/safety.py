@@ -41,6 +41,7 @@ _UPDATE_KEYWORDS = frozenset(
 _OPEN = "{(["
 _CLOSE = "})]"
 
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 # One token per alternative, tried in order at each position.
@@ -99,6 +100,10 @@ class QueryInfo:
     keywords: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Position where the nesting bound was first passed, if it was.
     too_deep_at: tuple[int, int] | None = None
+    #: Whether the query declares a ``BASE``.
+    has_base: bool = False
+    #: Whether the query holds a relative IRI (``<s>``), which needs a base to resolve.
+    has_relative_iri: bool = False
 
 
 def unescape_codepoints(text: str) -> str:
@@ -137,6 +142,7 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
     keywords: dict[str, tuple[int, int]] = {}
     # the last significant tokens, to read "PREFIX p: <iri>", "BASE <iri>", "FROM [NAMED] x"
     pending: list[str] = []
+    has_base = has_relative = False
 
     def resolve(kind: str, value: str) -> str | None:
         if kind == "iri":
@@ -152,6 +158,8 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
         value = m.group()
         if kind in {"ws", "comment"}:
             continue
+        if kind == "iri" and not _ABSOLUTE.match(value[1:-1]):
+            has_relative = True
         if kind == "punct":
             if value in _OPEN:
                 depth += 1
@@ -192,6 +200,7 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
             continue
         word = value.upper()
         if word in {"PREFIX", "BASE", "FROM"}:
+            has_base = has_base or word == "BASE"
             pending = [word]
             continue
         if word == "SERVICE":
@@ -211,6 +220,8 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
         services=tuple(services),
         keywords=keywords,
         too_deep_at=too_deep_at,
+        has_base=has_base,
+        has_relative_iri=has_relative,
     )
 
 
@@ -227,7 +238,7 @@ def is_local(iri: str, local_bases: Iterable[str]) -> bool:
     """
     if iri.startswith("urn:"):
         return True
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+    if not _ABSOLUTE.match(iri):
         return True
     return any(iri.startswith(b) for b in local_bases if b)
 

@@ -15,6 +15,7 @@ browser, the query UI. See ``docs/protocol.md`` for every parameter and status.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,8 +58,8 @@ class Operation:
     query: str | None
     default_graph_uris: list[str] = field(default_factory=list)
     named_graph_uris: list[str] = field(default_factory=list)
-    #: The ``format=`` parameter, if given.
-    format: str | None = None
+    #: The ``format=`` parameter values, if any.
+    formats: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- reading
@@ -138,14 +139,11 @@ def read_operation() -> Operation:
         raise bad_request(f"exactly one query parameter is allowed; got {len(queries)}")
     if not queries and request.method == "POST":
         raise bad_request("missing query: send query=… in the form body")
-    formats_given = _values(params, "format")
-    if len(formats_given) > 1:
-        raise bad_request("at most one format parameter is allowed")
     return Operation(
         query=queries[0] if queries else None,
         default_graph_uris=_values(params, "default-graph-uri"),
         named_graph_uris=_values(params, "named-graph-uri"),
-        format=formats_given[0] if formats_given else None,
+        formats=_values(params, "format"),
     )
 
 
@@ -153,29 +151,32 @@ def read_operation() -> Operation:
 
 
 def choose_format(
-    available: list[Format], format_param: str | None, *, extra: Iterable[str] = ()
+    available: list[Format], format_params: list[str], *, extra: Iterable[str] = ()
 ) -> Format | str:
     """The format to answer in: ``format=`` if given, else the ``Accept`` negotiation.
+
+    ``format=`` may be repeated (SPARQLWrapper sends ``format=rdf+xml&format=application/rdf+xml``):
+    the first value that names an available format wins; empty values are ignored.
 
     Raises:
         ApiError: 400 for an unknown ``format=``; 406 when no acceptable format fits.
     """
     extra = list(extra)
-    if format_param is not None:
-        if format_param.lower() in {"html", HTML} and HTML in extra:
-            return HTML
-        try:
-            chosen = formats.by_name(format_param)
-        except KeyError:
+    values = [v for v in format_params if v.strip()]
+    if values:
+        for value in values:
+            if value.strip().lower() in {"html", HTML} and HTML in extra:
+                return HTML
+            chosen = formats.matching(value, available)
+            if chosen is not None:
+                return chosen
+        if not any(formats.is_known(v) for v in values):
             known = ", ".join(f"{f.name} ({f.media_type})" for f in formats.FORMATS)
-            raise bad_request(f"unknown format={format_param}; known: {known}") from None
-        if chosen not in available:
-            names = ", ".join(f.name for f in available)
-            raise ApiError(
-                406,
-                f"format={chosen.name} cannot serialize this result; use one of: {names}",
-            )
-        return chosen
+            raise bad_request(f"unknown format={values[0]}; known: {known}")
+        names = ", ".join(f.name for f in available)
+        raise ApiError(
+            406, f"format={values[0]} cannot serialize this result; use one of: {names}"
+        )
     best = formats.negotiate(request.accept_mimetypes, available, extra=extra)
     if best is None:
         raise not_acceptable(formats.acceptable_types(available, extra))
@@ -192,6 +193,11 @@ def get_executor(app: Flask | None = None) -> Any:
     if executor is None:
         raise ApiError(503, "the query engine is not available")
     return executor
+
+
+def public_endpoint(config: Any) -> str:
+    """The endpoint's public IRI: ``sparql`` under the configured base (``--base-iri``)."""
+    return config.base_iri.rstrip("/") + "/sparql"
 
 
 def local_bases() -> list[str]:
@@ -252,15 +258,22 @@ def execute(op: Operation) -> Response:
         check_dataset(op.named_graph_uris, "named-graph-uri", bases)
     except UnsafeQueryError as e:
         raise ApiError(e.status, e.message) from None
+    if info.has_relative_iri and not info.has_base:
+        # Relative IRIs resolve against the endpoint's public address (SPARQL 1.1 Protocol: the
+        # base "MAY be the service endpoint"), so <id/region/fujian> names the dataset's entity.
+        # On line 1, so the line numbers of error messages stay right.
+        to_run = f"BASE <{public_endpoint(config)}> {query}"
+    else:
+        to_run = query
     extra = [HTML] if request.method in {"GET", "HEAD"} else []
-    chosen = choose_format(formats.for_form(info.form), op.format, extra=extra)
+    chosen = choose_format(formats.for_form(info.form), op.formats, extra=extra)
     if chosen == HTML:
         return query_ui(initial_query=query)
     assert isinstance(chosen, Format)
     try:
         result = get_executor().execute(
             QueryRequest(
-                query,
+                to_run,
                 chosen.media_type,
                 default_graph_uris=tuple(op.default_graph_uris),
                 named_graph_uris=tuple(op.named_graph_uris),
@@ -358,7 +371,7 @@ def endpoint() -> Response:
         return preflight()
     op = read_operation()
     if op.query is None:
-        chosen = choose_format(formats.graph_formats(), op.format, extra=[HTML])
+        chosen = choose_format(formats.graph_formats(), op.formats, extra=[HTML])
         if chosen == HTML:
             return query_ui()
         assert isinstance(chosen, Format)
@@ -379,6 +392,29 @@ def preflight() -> Response:
     return response
 
 
+def _gzip_post(response: Response) -> None:
+    """gzip a POST query's result when the client accepts it.
+
+    ``GET`` responses are compressed (and given validators) by the app-wide hook of
+    :mod:`ewkg.caching`, which leaves ``POST`` alone; it never compresses a body that already has
+    a ``Content-Encoding``, so nothing is compressed twice.
+    """
+    from .caching import MIN_GZIP_SIZE, accepts_gzip, compressible
+
+    if not compressible(response.mimetype):
+        return
+    response.vary.add("Accept-Encoding")
+    if (
+        "Content-Encoding" in response.headers
+        or response.is_streamed
+        or (response.content_length or 0) < MIN_GZIP_SIZE
+        or not accepts_gzip()
+    ):
+        return
+    response.set_data(gzip.compress(response.get_data(), compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+
+
 @bp.after_request
 def _headers(response: Response) -> Response:
     response.vary.add("Accept")
@@ -386,6 +422,8 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("Access-Control-Expose-Headers", EXPOSED_HEADERS)
     if request.method == "POST" or response.status_code >= 400:
         response.headers.setdefault("Cache-Control", "no-store")
+    if request.method == "POST" and response.status_code == 200:
+        _gzip_post(response)
     return response
 
 

@@ -14,6 +14,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
 
+class DataError(click.ClickException):
+    """Unreadable input (a dataset that does not load, a port in use): exit 2."""
+
+    exit_code = 2
+
+
 def load_error_message(error: BaseException) -> str:
     """A one-line, located message for a dataset that cannot be loaded."""
     lineno = getattr(error, "lineno", None)
@@ -37,7 +43,7 @@ def open_app(config: Config) -> Flask:
     try:
         return create_app(config)
     except (SyntaxError, ValueError, OSError) as e:
-        raise click.UsageError(load_error_message(e)) from None
+        raise DataError(load_error_message(e)) from None
 
 
 @click.command(
@@ -94,7 +100,7 @@ def serve(
     try:
         sock = bind_socket(host, port)
     except PortInUseError as e:
-        raise click.UsageError(f"{e.strerror}; choose another with --port") from None
+        raise DataError(f"{e.strerror}; choose another with --port") from None
     app = open_app(config)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
