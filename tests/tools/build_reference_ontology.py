@@ -1,0 +1,357 @@
+# ruff: noqa: E501  (tables of bilingual wording)
+"""Write ``ontology/ewkg-reference.ttl``: the terms the reference data needs beyond ewkg.ttl.
+
+A development tool: run it after editing the table below, then commit the Turtle.
+
+    /work/venv/bin/python tests/tools/build_reference_ontology.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "server"))
+
+from ewkg.namespaces import EWKG, FOAF, GEO, ONTOLOGY_IRI, SCHEMA, new_graph  # noqa: E402
+
+ONTOLOGY = URIRef(ONTOLOGY_IRI)
+
+# (term, kind, fr label, zh label, fr definition, zh definition, extra axioms)
+TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
+    # ---- classes -----------------------------------------------------------------------
+    (
+        "Claim",
+        OWL.Class,
+        "énoncé sourcé",
+        "有来源的陈述",
+        "Ce qu’une source dit d’une chose : un sujet, une propriété et une valeur, avec la source "
+        "dont l’énoncé est tiré. Permet de citer chaque fait et de garder deux énoncés qui se "
+        "contredisent.",
+        "某一来源对某事物的陈述：主体、属性和值，以及该陈述所出自的来源。借此可为每个事实注明出处，"
+        "并同时保留相互矛盾的陈述。",
+        {RDFS.subClassOf: [RDF.Statement, PROV.Entity]},
+    ),
+    (
+        "Dispute",
+        OWL.Class,
+        "désaccord entre sources",
+        "来源分歧",
+        "Ensemble d’énoncés sourcés qui ne s’accordent pas sur un même fait ; chacun est gardé avec "
+        "sa source, aucun n’est choisi.",
+        "就同一事实彼此不一致的一组有来源的陈述；每条陈述连同其来源一并保留，不作取舍。",
+        {RDFS.subClassOf: [PROV.Entity]},
+    ),
+    (
+        "Arrangement",
+        OWL.Class,
+        "dispositif de jumelage",
+        "结对帮扶格局",
+        "Ensemble des jumelages en vigueur sur une période, tel qu’une source le donne (par exemple "
+        "le tableau des jumelages de 2001 à 2010).",
+        "某一来源所列、在一段时期内有效的结对帮扶关系的总体（如2001—2010年结对关系表）。",
+        {RDFS.subClassOf: [PROV.Entity]},
+    ),
+    (
+        "JointMeeting",
+        OWL.Class,
+        "réunion conjointe",
+        "联席会议",
+        "Réunion conjointe des deux parties d’un jumelage, tenue à une date donnée.",
+        "结对双方在某一日期召开的联席会议。",
+        {RDFS.subClassOf: [EWKG.Event]},
+    ),
+    (
+        "OpenQuestion",
+        OWL.Class,
+        "question ouverte",
+        "待解问题",
+        "Ce que les sources consultées n’ont pas permis d’établir (déduction, liste incomplète, "
+        "indice) ; consigné pour les curateurs et jamais affirmé comme fait.",
+        "所查来源未能证实的内容（推断、不完整的名单、线索），供编辑人员参考，绝不作为事实陈述。",
+        {},
+    ),
+    (
+        "AutonomousPrefecture",
+        OWL.Class,
+        "préfecture autonome",
+        "自治州",
+        "Division administrative à l’échelon de préfecture où s’exerce l’autonomie d’une minorité "
+        "nationale.",
+        "实行民族区域自治的地级行政区。",
+        {RDFS.subClassOf: [EWKG.PrefectureLevelDivision]},
+    ),
+    (
+        "Town",
+        OWL.Class,
+        "bourg",
+        "镇",
+        "Division administrative à l’échelon du canton appelée zhen.",
+        "称为镇的乡级行政区。",
+        {RDFS.subClassOf: [EWKG.Region]},
+    ),
+    # ---- claims ------------------------------------------------------------------------
+    (
+        "claimSubject",
+        OWL.ObjectProperty,
+        "sujet de l’énoncé",
+        "陈述主体",
+        "Chose dont l’énoncé parle.",
+        "陈述所涉及的事物。",
+        {RDFS.domain: [EWKG.Claim], RDFS.subPropertyOf: [RDF.subject]},
+    ),
+    (
+        "claimProperty",
+        OWL.ObjectProperty,
+        "propriété de l’énoncé",
+        "陈述属性",
+        "Propriété que l’énoncé attribue au sujet.",
+        "陈述赋予主体的属性。",
+        {
+            RDFS.domain: [EWKG.Claim],
+            RDFS.range: [RDF.Property],
+            RDFS.subPropertyOf: [RDF.predicate],
+        },
+    ),
+    (
+        "claimValue",
+        RDF.Property,
+        "valeur de l’énoncé",
+        "陈述值",
+        "Valeur (chose ou littéral) que l’énoncé donne à la propriété.",
+        "陈述给出的属性值（事物或字面量）。",
+        {RDFS.domain: [EWKG.Claim], RDFS.subPropertyOf: [RDF.object]},
+    ),
+    (
+        "quotation",
+        OWL.DatatypeProperty,
+        "citation",
+        "引文",
+        "Passage de la source, dans sa langue, sur lequel l’énoncé repose.",
+        "陈述所依据的来源原文（保留原文语言）。",
+        {RDFS.domain: [EWKG.Claim], RDFS.range: [RDF.langString]},
+    ),
+    (
+        "referenceStatus",
+        OWL.DatatypeProperty,
+        "statut dans la table de référence",
+        "参考表中的核实状态",
+        "Degré de certitude que la table de référence donne à la ligne (verified-direct, "
+        "inferred…).",
+        "参考表为该行给出的可信程度（如 verified-direct、inferred）。",
+        {RDFS.range: [XSD.string]},
+    ),
+    (
+        "referenceDate",
+        OWL.DatatypeProperty,
+        "date dans la table de référence",
+        "参考表中的日期",
+        "Date telle que la table de référence l’écrit (parfois une période ou « non daté »).",
+        "参考表原样记录的日期（有时为时间段或“未注明日期”）。",
+        {RDFS.domain: [EWKG.Claim], RDFS.range: [XSD.string]},
+    ),
+    (
+        "disputedClaim",
+        OWL.ObjectProperty,
+        "énoncé en désaccord",
+        "有分歧的陈述",
+        "Enoncé sourcé qui fait partie du désaccord.",
+        "属于该分歧的有来源陈述。",
+        {RDFS.domain: [EWKG.Dispute], RDFS.range: [EWKG.Claim]},
+    ),
+    (
+        "contradicts",
+        OWL.ObjectProperty,
+        "contredit",
+        "与之矛盾",
+        "L’énoncé ne peut être vrai en même temps que l’autre.",
+        "该陈述与另一陈述不能同时成立。",
+        {RDFS.domain: [EWKG.Claim], RDFS.range: [EWKG.Claim], RDF.type: [OWL.SymmetricProperty]},
+    ),
+    # ---- time --------------------------------------------------------------------------
+    (
+        "startDate",
+        OWL.DatatypeProperty,
+        "date de début",
+        "开始日期",
+        "Mois ou jour où commence le jumelage, quand la source le précise.",
+        "来源给出时，结对关系开始的月份或日期。",
+        {RDFS.domain: [EWKG.Pairing]},
+    ),
+    (
+        "startedPairing",
+        OWL.ObjectProperty,
+        "jumelage commencé",
+        "开始的结对关系",
+        "Jumelage que l’événement a fait commencer.",
+        "因该事件而开始的结对关系。",
+        {RDFS.domain: [EWKG.Event], RDFS.range: [EWKG.Pairing]},
+    ),
+    (
+        "endedPairing",
+        OWL.ObjectProperty,
+        "jumelage terminé",
+        "结束的结对关系",
+        "Jumelage auquel l’événement a mis fin.",
+        "因该事件而结束的结对关系。",
+        {RDFS.domain: [EWKG.Event], RDFS.range: [EWKG.Pairing]},
+    ),
+    (
+        "resultingArrangement",
+        OWL.ObjectProperty,
+        "dispositif issu",
+        "形成的格局",
+        "Dispositif de jumelage en vigueur après l’événement.",
+        "该事件之后施行的结对帮扶格局。",
+        {RDFS.domain: [EWKG.Event], RDFS.range: [EWKG.Arrangement]},
+    ),
+    (
+        "includesPairing",
+        OWL.ObjectProperty,
+        "comprend le jumelage",
+        "包含结对关系",
+        "Jumelage que la source range dans le dispositif.",
+        "来源列入该格局的结对关系。",
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [EWKG.Pairing]},
+    ),
+    (
+        "fromYear",
+        OWL.DatatypeProperty,
+        "en vigueur à partir de",
+        "起始年份",
+        "Première année de la période du dispositif.",
+        "该格局所涵盖时期的第一年。",
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.gYear]},
+    ),
+    (
+        "untilYear",
+        OWL.DatatypeProperty,
+        "en vigueur jusqu’à",
+        "截止年份",
+        "Dernière année de la période du dispositif, quand la source la donne.",
+        "来源给出时，该格局所涵盖时期的最后一年。",
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.gYear]},
+    ),
+    # ---- counts and other facts --------------------------------------------------------
+    (
+        "easternPartyCount",
+        OWL.DatatypeProperty,
+        "nombre de parties aidantes de l’Est",
+        "东部帮扶方数量",
+        "Nombre de provinces, municipalités et villes de l’Est que la source compte dans le "
+        "dispositif.",
+        "来源所述该格局中东部省、直辖市和城市的数量。",
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.integer]},
+    ),
+    (
+        "westernPartyCount",
+        OWL.DatatypeProperty,
+        "nombre de parties aidées de l’Ouest",
+        "西部受帮扶方数量",
+        "Nombre de provinces (régions autonomes, municipalités) de l’Ouest que la source compte "
+        "dans le dispositif.",
+        "来源所述该格局中西部省（区、市）的数量。",
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.integer]},
+    ),
+    (
+        "assistedUnitCount",
+        OWL.DatatypeProperty,
+        "nombre d’unités aidées",
+        "受帮扶单位数量",
+        "Nombre d’unités aidées que la source donne pour un réajustement.",
+        "来源就某次调整给出的受帮扶单位数量。",
+        {RDFS.range: [XSD.integer]},
+    ),
+    (
+        "assistedUnitKind",
+        OWL.DatatypeProperty,
+        "nature des unités aidées",
+        "受帮扶单位类别",
+        "Catégorie des unités aidées, dans les mots de la source.",
+        "来源用语中受帮扶单位的类别。",
+        {RDFS.domain: [EWKG.Pairing], RDFS.range: [RDF.langString]},
+    ),
+    (
+        "meetingNumber",
+        OWL.DatatypeProperty,
+        "numéro de la réunion",
+        "会议届次",
+        "Rang de la réunion conjointe dans la série, tel que la source le donne.",
+        "来源给出的联席会议届次。",
+        {RDFS.domain: [EWKG.JointMeeting], RDFS.range: [XSD.integer]},
+    ),
+    (
+        "meetingsSince",
+        OWL.DatatypeProperty,
+        "réunions conjointes depuis",
+        "联席会议始于",
+        "Année depuis laquelle, selon la source, les parties tiennent des réunions conjointes.",
+        "来源所述结对双方开始召开联席会议的年份。",
+        {RDFS.domain: [EWKG.Pairing], RDFS.range: [XSD.gYear]},
+    ),
+    (
+        "questionAbout",
+        OWL.ObjectProperty,
+        "question portant sur",
+        "问题涉及",
+        "Chose que la question ouverte concerne.",
+        "待解问题所涉及的事物。",
+        {RDFS.domain: [EWKG.OpenQuestion]},
+    ),
+]
+
+#: French and Chinese labels for the external terms the reference data uses (ewkg.ttl labels
+#: the others; none of these is labelled there).
+EXTERNAL: list[tuple[URIRef, str, str]] = [
+    (GEO.lat, "latitude (WGS84)", "纬度（WGS84）"),
+    (GEO.long, "longitude (WGS84)", "经度（WGS84）"),
+    (SKOS.exactMatch, "correspondance exacte", "完全匹配"),
+    (FOAF.page, "page", "网页"),
+    (SCHEMA.url, "URL", "网址"),
+    (DCTERMS.bibliographicCitation, "citation bibliographique", "书目引文"),
+    (DCTERMS.date, "date", "日期"),
+    (RDF.Statement, "énoncé (RDF)", "陈述（RDF）"),
+    (RDF.subject, "sujet (RDF)", "主体（RDF）"),
+    (RDF.predicate, "prédicat (RDF)", "谓词（RDF）"),
+    (RDF.object, "objet (RDF)", "客体（RDF）"),
+    (RDF.Property, "propriété (RDF)", "属性（RDF）"),
+    (OWL.SymmetricProperty, "propriété symétrique", "对称属性"),
+]
+
+
+def main() -> None:
+    g = new_graph()
+    for local, kind, lfr, lzh, dfr, dzh, extra in TERMS:
+        t = EWKG[local]
+        g.add((t, RDF.type, kind))
+        for p in (RDFS.label, SKOS.prefLabel):
+            g.add((t, p, Literal(lfr, lang="fr")))
+            g.add((t, p, Literal(lzh, lang="zh")))
+        g.add((t, SKOS.definition, Literal(dfr, lang="fr")))
+        g.add((t, SKOS.definition, Literal(dzh, lang="zh")))
+        g.add((t, RDFS.isDefinedBy, ONTOLOGY))
+        for p, objs in extra.items():
+            for o in objs:
+                g.add((t, p, o))
+    # The adjustments' own "resulting pairing" (ewkg.ttl) is one way of starting a pairing.
+    g.add((EWKG.resultingPairing, RDFS.subPropertyOf, EWKG.startedPairing))
+    for term, lfr, lzh in EXTERNAL:
+        g.add((term, RDFS.label, Literal(lfr, lang="fr")))
+        g.add((term, RDFS.label, Literal(lzh, lang="zh")))
+    head = (
+        "# ewkg ontology, reference-data module: sourced claims and disputes, arrangements and\n"
+        "# the events that start or end pairings, and the few region classes the reference\n"
+        "# tables need. Same namespace and ontology as ewkg.ttl. Generated by\n"
+        "# tests/tools/build_reference_ontology.py; see docs/reference-data.md.\n"
+    )
+    out = ROOT / "ontology" / "ewkg-reference.ttl"
+    out.write_text(head + g.serialize(format="longturtle"), encoding="utf-8")
+    print(f"{out.relative_to(ROOT)}: {len(g)} triples")
+
+
+if __name__ == "__main__":
+    main()
