@@ -568,3 +568,15 @@ def test_result_headers(client: FlaskClient) -> None:
     assert r.headers["X-Ewkg-Result-Capped"] == "false"
     assert int(r.headers["X-Ewkg-Result-Count"]) == len(json_rows(r))
     assert r.headers["X-Ewkg-Cache"] in {"hit", "miss"}
+
+
+def test_relative_iris_resolve_against_the_public_endpoint(client: FlaskClient) -> None:
+    r = client.get(url("ASK { <id/region/fujian> ?p ?o }"))
+    assert r.status_code == 200 and json.loads(r.data)["boolean"] is True
+    r = client.get(url("SELECT * WHERE {\n  <s> ?p \n}"))
+    assert r.status_code == 400 and "3:" in message(r)
+
+
+def test_query_base_wins_over_the_endpoint_base(client: FlaskClient) -> None:
+    q = "BASE <https://w3id.org/ewkg/id/region/>\nASK { <fujian> ?p ?o }"
+    assert json.loads(client.get(url(q)).data)["boolean"] is True
