@@ -62,6 +62,14 @@ def _lat(mix: dict, name: str, p: str, query: str | None = None) -> float | None
     return _mean(vals)
 
 
+def _cpu(mix: dict, name: str) -> str:
+    cpus = [c for c in _mix_stat(mix, name, "cpu") if c]
+    if not cpus:
+        return "—"
+    return " / ".join(_f(_mean([c[k] for c in cpus]), 2)
+                      for k in ("server_cores", "driver_cores", "other_cores"))
+
+
 def targets(results: dict) -> list[tuple[str, str, str]]:
     """(target, measured, verdict) rows."""
     rows: list[tuple[str, str, str]] = []
@@ -138,7 +146,7 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         rows.append(("soak: RSS first vs last 10 s",
                      f"{_f(soak['rss_first10_mb'])} → {_f(soak['rss_last10_mb'])} MB", "—"))
         g = soak.get("graceful")
-        if g:
+        if g and "failed" not in g:
             rows.append(("graceful stop: in-flight requests complete",
                          f"{g['inflight_ok']} of {g['inflight_at_sigterm']}",
                          verdict(g["inflight_at_sigterm"] > 0
@@ -194,10 +202,14 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
         w("Queries per second (q/s) over the 12-query mix; ratio = q/s ÷ `oxigraph serve`'s "
           "q/s in the same round. Latencies in ms over all queries (mean of the rounds' "
           "percentiles). Startup = process start → first successful query. RSS summed over the "
-          "process tree.\n")
+          "process tree; PSS splits the pages forked processes share, so it does not count "
+          "copy-on-write memory twice. CPU: cores used during the measured run by the server's "
+          "process tree, by the load driver, and by everything else on the machine (other "
+          "jobs; a large value means that run was disturbed).\n")
         w("| server | q/s per round | mean q/s | ratio to oxigraph | p50 | p95 | p99 | startup "
-          "(s) | peak RSS (MB) | errors | answers |")
-        w("|---|---|---:|---|---:|---:|---:|---:|---:|---|---|")
+          "(s) | peak RSS (MB) | peak PSS (MB) | CPU server / driver / others (cores) | errors "
+          "| answers |")
+        w("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|")
         verdicts = mix.get("verdicts", {})
         for name in names:
             qps = _mix_stat(mix, name, "throughput_qps")
@@ -220,6 +232,7 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
               f"| {_f(_lat(mix, name, 'p95'), 2)} | {_f(_lat(mix, name, 'p99'), 2)} | "
               f"{_f(_mean(_mix_stat(mix, name, 'startup_s')), 2)} | "
               f"{_f(_mean(_mix_stat(mix, name, 'peak_rss_mb')), 0)} | "
+              f"{_f(_mean(_mix_stat(mix, name, 'peak_pss_mb')), 0)} | {_cpu(mix, name)} | "
               f"{'FAILED: ' + failed[0] if failed else _errors(errs)} | {ans} |")
         w("")
         w(f"### Per-query latency at {size} (ms, p50 / p95 / p99)\n")
@@ -286,8 +299,11 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
               f"{_f(soak['peak_rss_mb'])} |")
             w("")
             g = soak.get("graceful")
-            if g:
-                w(f"Graceful stop: {g['clients']} clients on the heavier queries "
+            if g and "failed" in g:
+                w(f"Graceful stop: failed: {g['failed']}\n")
+            elif g:
+                w(f"Graceful stop ({g['server']} on a fresh server): {g['clients']} clients on "
+                  "the heavier queries "
                   f"({', '.join(g['queries'])}); SIGTERM to the server's main process at "
                   f"{g['sigterm_at_s']:.2f} s. In flight at the signal: "
                   f"{g['inflight_at_sigterm']}, of which {g['inflight_ok']} completed with 200"

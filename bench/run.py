@@ -197,16 +197,21 @@ class Bench:
                 load.run_load(proc.spec.url, self.queries, concurrency=a.concurrency,
                               duration=a.warmup, timeout=a.request_timeout)
             t_load = time.perf_counter() - proc.started_at
+            meter = servers.CpuMeter(proc)
+            meter.start()
             result = load.run_load(proc.spec.url, self.queries, concurrency=a.concurrency,
                                    duration=a.duration, timeout=a.request_timeout)
+            cpu = meter.stop()
             summary = load.summarize(result)
+            summary["cpu"] = cpu
             summary["startup_s"] = round(startup, 3)
             summary["peak_rss_mb"] = round(proc.peak_rss / 2**20, 1)
+            summary["peak_pss_mb"] = round(proc.peak_pss / 2**20, 1)
             load_rss = proc.rss_between(t_load, t_load + a.duration + 5)
             summary["load_peak_rss_mb"] = round(max(load_rss, default=0) / 2**20, 1)
             log(f"  {name}: {summary['throughput_qps']} q/s, p50 {summary['latency_ms']['p50']}"
                 f" ms, startup {startup:.2f} s, peak RSS {summary['peak_rss_mb']} MB, "
-                f"errors {summary['errors']}")
+                f"errors {summary['errors']}, CPU {cpu}")
             return summary
         except (RuntimeError, TimeoutError) as exc:
             log(f"  {name}: FAILED {exc}")
@@ -234,7 +239,7 @@ class Bench:
                 both = load.run_groups(proc.spec.url, [
                     load.ClientGroup("mix", self.queries, a.concurrency),
                     load.ClientGroup("runaway", self.runaway, 2),
-                ], duration=a.duration, timeout=a.runaway_timeout + 60)
+                ], duration=a.duration, timeout=a.runaway_timeout + 15)
                 t_end = time.perf_counter()
                 cpu_after = proc.cpu_rate(a.cpu_sample)
                 time.sleep(0.5)
@@ -305,12 +310,23 @@ class Bench:
             })
             log(f"  soak: {s['throughput_qps']} q/s, errors {s['errors']}, RSS "
                 f"{out['rss_first10_mb']} → {out['rss_last10_mb']} MB")
-            out["graceful"] = self.graceful(proc)
         except (RuntimeError, TimeoutError) as exc:
             out["failed"] = str(exc)
             log(f"  soak FAILED {exc}")
         finally:
             proc.stop()
+        # Graceful stop on a fresh server without the result cache, so that requests take
+        # long enough to be caught in flight by the signal.
+        gname = "ewkg-nocache" if name.startswith("ewkg") else name
+        gproc = self.server(self.spec(gname, size), f"graceful-{size}-{gname}")
+        gproc.start()
+        try:
+            gproc.wait_ready(a.start_timeout)
+            out["graceful"] = {"server": gname, **self.graceful(gproc)}
+        except (RuntimeError, TimeoutError) as exc:
+            out["graceful"] = {"server": gname, "failed": str(exc)}
+        finally:
+            gproc.stop()
         self.results["soak"] = out
         self.save()
 
@@ -341,9 +357,9 @@ class Bench:
         res: load.LoadResult = holder["res"]
         t_term = t_sig - res.t0  # on the load run's own clock
         inflight = [s for s in res.samples
-                    if s.start <= t_term - 0.005 and s.start + s.latency >= t_term]
+                    if s.start < t_term and s.start + s.latency >= t_term]
         before = [s for s in res.samples if s.start + s.latency < t_term]
-        after = [s for s in res.samples if s.start > t_term + 0.005]
+        after = [s for s in res.samples if s.start >= t_term]
         out = {
             "clients": a.graceful_clients,
             "queries": [q.name for q in heavy],

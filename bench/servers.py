@@ -93,24 +93,23 @@ def oxigraph_prepare(data: Path, location: Path, *, log: Path | None = None) -> 
 
 
 def ewkg_store_prepare(data: Path, location: Path) -> float:
-    """Bulk-load ``data`` into a pyoxigraph on-disk store at ``location`` (for ``--store``)."""
-    marker = location.with_name(location.name + ".source")
-    stamp = f"{data.resolve()} {data.stat().st_size} {data.stat().st_mtime_ns}"
-    if marker.exists() and marker.read_text() == stamp and location.exists():
-        return 0.0
-    if location.exists():
-        shutil.rmtree(location)
+    """Load ``data`` into an ewkg on-disk store at ``location`` (for ``--store oxigraph:PATH``).
+
+    Uses ewkg's own :class:`ewkg.store.EmbeddedStore` (which lays the directory out and writes
+    its version marker), so that ``ewkg serve`` then only has to reopen it.
+    """
+    if location.exists() and any(not p.name.startswith("ewkg-") for p in location.iterdir()):
+        shutil.rmtree(location)  # not laid out by ewkg (an older bench version's store)
     started = time.perf_counter()
     code = (
-        "import pyoxigraph as ox, sys\n"
-        "s = ox.Store(sys.argv[1])\n"
-        "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)\n"
-        "s.optimize()\n"
-        "s.flush()\n"
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ewkg.store import EmbeddedStore\n"
+        "s = EmbeddedStore([Path(sys.argv[2])], path=sys.argv[1])\n"
+        "print(len(s), 'triples; loaded now:', s.loaded)\n"
     )
     subprocess.run([sys.executable, "-c", code, str(location), str(data)], check=True,
-                   timeout=600)
-    marker.write_text(stamp)
+                   timeout=900)
     return time.perf_counter() - started
 
 
@@ -150,6 +149,7 @@ class TreeSample:
     rss: int  # bytes, summed over the process tree
     cpu: float  # CPU seconds (user + system), summed over the live process tree
     procs: int
+    pss: int | None = None  # proportional set size summed over the tree (shared pages split)
 
 
 class ServerProcess:
@@ -168,6 +168,9 @@ class ServerProcess:
         self._cpu_dead = 0.0
         self._cpu_seen: dict[int, float] = {}
         self._lock = threading.Lock()
+        self._last_pss = -1.0
+        #: seconds between PSS readings (reading /proc/PID/smaps_rollup costs more than RSS)
+        self.pss_every = 1.0
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -255,12 +258,19 @@ class ServerProcess:
 
     def _sample(self) -> TreeSample | None:
         rss, live = 0, {}
+        now = time.perf_counter()
+        pss: int | None = None
+        if now - self._last_pss >= self.pss_every:
+            self._last_pss = now
+            pss = 0
         procs = self._tree()
         for p in procs:
             with contextlib.suppress(psutil.Error), p.oneshot():
                 rss += p.memory_info().rss
                 times = p.cpu_times()
                 live[p.pid] = times.user + times.system
+                if pss is not None:
+                    pss += getattr(p.memory_full_info(), "pss", 0)
         if not procs:
             return None
         # CPU of processes that exited since the last sample stays counted.
@@ -268,8 +278,8 @@ class ServerProcess:
             if pid not in live:
                 self._cpu_dead += seen
         self._cpu_seen = live
-        s = TreeSample(time.perf_counter() - self.started_at, rss,
-                       self._cpu_dead + sum(live.values()), len(live))
+        s = TreeSample(now - self.started_at, rss, self._cpu_dead + sum(live.values()),
+                       len(live), pss)
         self.samples.append(s)
         return s
 
@@ -284,6 +294,10 @@ class ServerProcess:
     def peak_rss(self) -> int:
         return max((s.rss for s in self.samples), default=0)
 
+    @property
+    def peak_pss(self) -> int:
+        return max((s.pss or 0 for s in self.samples), default=0)
+
     def rss_between(self, t_from: float, t_to: float) -> list[int]:
         return [s.rss for s in self.samples if t_from <= s.t <= t_to]
 
@@ -295,3 +309,43 @@ class ServerProcess:
         if first is None or last is None or last.t <= first.t:
             return 0.0
         return (last.cpu - first.cpu) / (last.t - first.t)
+
+
+def _busy_seconds() -> float:
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+def _own_seconds() -> float:
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+class CpuMeter:
+    """Where the machine's CPU went during a measurement: server tree, load driver, others.
+
+    ``others`` is everything else running on the machine (other users' jobs); a large value
+    means the numbers of that run are disturbed.
+    """
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self._start: tuple[float, float, float, float] | None = None
+
+    def start(self) -> None:
+        s = self.server.sample()
+        self._start = (time.perf_counter(), _busy_seconds(), _own_seconds(), s.cpu if s else 0.0)
+
+    def stop(self) -> dict[str, float]:
+        assert self._start is not None
+        s = self.server.sample()
+        t0, busy0, own0, srv0 = self._start
+        wall = time.perf_counter() - t0
+        busy = _busy_seconds() - busy0
+        own = _own_seconds() - own0
+        srv = (s.cpu if s else srv0) - srv0
+        return {
+            "server_cores": round(srv / wall, 2),
+            "driver_cores": round(own / wall, 2),
+            "other_cores": round(max(0.0, busy - own - srv) / wall, 2),
+        }
