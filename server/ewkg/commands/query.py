@@ -70,22 +70,26 @@ def query(
     config = build_config(data=data, store=store, query_timeout=query_timeout)
     app = open_app(config)
     params = {"format": format_} if format_ else {}
-    with app.test_client() as client:
-        response = client.post(
-            "/sparql",
-            data=text.encode("utf-8"),
-            query_string=params,
-            headers={"Content-Type": "application/sparql-query", "Accept": _SHELL_ACCEPT},
-        )
+    try:
+        with app.test_client() as client:
+            response = client.post(
+                "/sparql",
+                data=text.encode("utf-8"),
+                query_string=params,
+                headers={"Content-Type": "application/sparql-query", "Accept": _SHELL_ACCEPT},
+            )
+    finally:
+        executor = app.extensions.get("ewkg.executor")
+        if executor is not None:
+            executor.close()
     if response.status_code != 200:
         message = response.get_data(as_text=True).strip()
         if response.mimetype == "application/json":
             message = json.loads(message)["error"]["message"]
         click.echo(f"ewkg query: {message}", err=True)
         sys.exit(1)
-    out = click.get_binary_stream("stdout")
     body = response.get_data()
-    out.write(body if body.endswith(b"\n") else body + b"\n")
+    click.echo(body, nl=not body.endswith(b"\n"))
     if response.headers.get("X-Ewkg-Result-Capped") == "true":
         click.echo(
             f"ewkg query: result capped at {response.headers.get('X-Ewkg-Result-Count')} "
