@@ -565,3 +565,19 @@ def test_app_without_result_cache(tmp_path: Path) -> None:
     data.write_text(DATA, encoding="utf-8")
     app = create_app(Config(testing=True, data=(data,), result_cache=False))
     assert get_executor(app).cache is None  # type: ignore[attr-defined]
+
+
+def test_memory_hungry_query_is_stopped_and_the_worker_replaced(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(
+        store, timeout=30.0, max_results=MAX, workers=1, memory_headroom=200 * 1024**2
+    )
+    try:
+        ex.start()
+        (before,) = ex.worker_pids
+        hungry = "SELECT * { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c ?x ?y ?z"
+        with pytest.raises(QueryError, match="more memory than a query may use"):
+            run(ex, hungry, CSV)
+        assert ex.worker_pids != [before]
+        assert run(ex, "ASK {}", CSV).body.strip() == b"true"
+    finally:
+        ex.close()

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 
 from .config import Config
-from .executor import Executor, ProcessExecutor, make_cache
+from .executor import DEFAULT_MEMORY_HEADROOM, Executor, ProcessExecutor, make_cache
 
 #: Seconds remote results stay cached (the remote data may change without us knowing).
 REMOTE_CACHE_TTL = 60.0
@@ -25,7 +25,9 @@ REMOTE_CACHE_TTL = 60.0
 def make_executor(config: Config, store: Any) -> Executor:
     """The executor for ``store`` with the configuration's timeout, cap and cache.
 
-    ``config.extra`` may hold ``query_workers`` (pool size) and ``result_cache_bytes``.
+    ``config.extra`` may hold ``query_workers`` (pool size, default one per core, at least 2),
+    ``query_memory_bytes`` (what one query may allocate, default 2 GiB; 0: unbounded) and
+    ``result_cache_bytes`` (default 64 MiB).
     """
     from .remote_store import RemoteExecutor, RemoteStore
 
@@ -39,12 +41,14 @@ def make_executor(config: Config, store: Any) -> Executor:
     if not hasattr(store, "worker_store"):
         raise TypeError(f"no query executor for a store of type {type(store).__name__}")
     workers = config.extra.get("query_workers")
+    memory = config.extra.get("query_memory_bytes", DEFAULT_MEMORY_HEADROOM)
     return ProcessExecutor(
         store,
         timeout=config.query_timeout,
         max_results=config.max_results,
         workers=int(workers) if workers else None,
         cache=make_cache(config.extra, enabled=config.result_cache),
+        memory_headroom=int(memory),
     )
 
 

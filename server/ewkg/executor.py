@@ -21,6 +21,7 @@ The remote backend has its own executor, :class:`ewkg.remote_store.RemoteExecuto
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import multiprocessing
 import os
@@ -357,7 +358,28 @@ _ERRORS: dict[str, type[QueryError]] = {
 }
 
 
-def _worker_main(conn: Connection, store: EmbeddedStore, max_results: int) -> None:
+def _limit_memory(headroom: int) -> None:
+    """Cap this process's address space at its current size plus ``headroom`` bytes.
+
+    A query that needs more (a huge ``ORDER BY``, a cross product being grouped) then fails its
+    allocation and the worker dies at once, instead of growing for the whole time limit and
+    pushing the machine into swap; the parent reports it and forks a replacement.
+    """
+    if headroom <= 0:
+        return
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (current + headroom, resource.RLIM_INFINITY))
+    except (OSError, ValueError, ImportError):  # pragma: no cover - not Linux
+        pass
+
+
+def _worker_main(
+    conn: Connection, store: EmbeddedStore, max_results: int, memory_headroom: int = 0
+) -> None:
     """The loop of one worker: receive a request, answer with bytes or an error, repeat."""
     for ends in list(_PARENT_ENDS):
         with contextlib.suppress(OSError):
@@ -366,7 +388,9 @@ def _worker_main(conn: Connection, store: EmbeddedStore, max_results: int) -> No
     for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGWINCH"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent shuts us down
+    faulthandler.disable()  # an abort on a failed allocation is expected: no traceback dump
     ox_store = store.worker_store()
+    _limit_memory(memory_headroom)
     while True:
         try:
             request = conn.recv()
@@ -416,6 +440,10 @@ def _kill(worker: _Worker) -> None:
     worker.process.join(timeout=5)
 
 
+#: Bytes a worker may allocate beyond what it inherits, by default (see :func:`_limit_memory`).
+DEFAULT_MEMORY_HEADROOM = 2 * 1024**3
+
+
 def default_worker_count() -> int:
     """Worker processes per server process: one per core, at least two."""
     return max(2, os.cpu_count() or 2)
@@ -435,6 +463,8 @@ class ProcessExecutor:
         max_results: rows / triples before a result is capped.
         workers: pool size (default :func:`default_worker_count`).
         cache: a result cache, or ``None`` for none.
+        memory_headroom: bytes each worker may allocate for a query beyond what it inherits
+            (``0``: unbounded); a query that needs more fails with a clear error.
     """
 
     def __init__(
@@ -445,8 +475,10 @@ class ProcessExecutor:
         max_results: int = 10_000,
         workers: int | None = None,
         cache: ResultCache[QueryResponse] | None = None,
+        memory_headroom: int = DEFAULT_MEMORY_HEADROOM,
     ) -> None:
         self.store = store
+        self.memory_headroom = memory_headroom
         self.timeout = timeout
         self.max_results = max_results
         self.size = workers or default_worker_count()
@@ -485,7 +517,7 @@ class ProcessExecutor:
         parent_end, child_end = _CTX.Pipe(duplex=True)
         process = _CTX.Process(
             target=_worker_main,
-            args=(child_end, self.store, self.max_results),
+            args=(child_end, self.store, self.max_results, self.memory_headroom),
             name="ewkg-query-worker",
             daemon=True,
         )
@@ -586,7 +618,8 @@ class ProcessExecutor:
         except (EOFError, OSError):
             self._retire(worker)
             raise QueryError(
-                "the query worker stopped unexpectedly (out of memory?); try a smaller query"
+                "the query was stopped: it needed more memory than a query may use "
+                "(or its worker process was killed); narrow it and try again"
             ) from None
         if reply is None:
             self.kills += 1
