@@ -292,8 +292,9 @@ def triples(target: int, seed: int = 1) -> Iterator[str]:
     # Meetings: annual joint meetings (mechanisms) between two regions.
     for i in range(units):
         s = _iri("mechanism", f"meeting-{i + 1}")
-        where = regions[rng.randrange(len(regions))]
-        other = regions[rng.randrange(len(regions))]
+        w = rng.randrange(len(regions))
+        where = regions[w]
+        other = regions[(w + 1 + rng.randrange(len(regions) - 1)) % len(regions)]
         year = rng.randrange(1996, 2021)
         yield f"{s} {RDF_TYPE} {_term('AnnualJointMeeting')} ."
         yield f"{s} {RDF_TYPE} {_term('Mechanism')} ."

@@ -150,10 +150,14 @@ def check_loopback(url: str) -> tuple[str, int, str]:
     if parts.scheme != "http" or not parts.hostname:
         raise ValueError(f"only http://127.0.0.1… URLs are allowed: {url!r}")
     port = parts.port or 80
-    infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    for info in infos:
-        if not ipaddress.ip_address(info[4][0]).is_loopback:
-            raise ValueError(f"refusing non-loopback target {parts.hostname} ({info[4][0]})")
+    try:
+        addresses = [ipaddress.ip_address(parts.hostname)]
+    except ValueError:  # a name: resolve it (localhost), and check every address
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    for address in addresses:
+        if not address.is_loopback:
+            raise ValueError(f"refusing non-loopback target {parts.hostname} ({address})")
     return parts.hostname, port, parts.path or "/"
 
 
