@@ -581,3 +581,21 @@ def test_memory_hungry_query_is_stopped_and_the_worker_replaced(store: EmbeddedS
         assert run(ex, "ASK {}", CSV).body.strip() == b"true"
     finally:
         ex.close()
+
+
+def test_on_disk_store_is_queried_by_workers(tmp_path: Path) -> None:
+    data = tmp_path / "a.ttl"
+    many = "".join(f"<{EX}n{i}> <{EX}label> \"n{i}\" .\n" for i in range(300))
+    data.write_text(DATA + many, encoding="utf-8")
+    store = EmbeddedStore([data], path=str(tmp_path / "db"))
+    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2)
+    try:
+        answer = run(ex, f"SELECT ?l {{ <{EX}fujian> <{EX}label> ?l }} ORDER BY ?l", TSV)
+        assert rows(answer) == [{"l": '"Fujian"@fr'}, {"l": '"福建"@zh'}]
+        with pytest.raises(QueryTimeout):  # killing a worker leaves the on-disk store intact
+            run(ex, HEAVY, timeout=0.5)
+        assert run(ex, f"ASK {{ <{EX}ningxia> ?p ?o }}", CSV).body.strip() == b"true"
+    finally:
+        ex.close()
+    reopened = EmbeddedStore([data], path=str(tmp_path / "db"))
+    assert not reopened.loaded and len(reopened) == len(store)
