@@ -26,8 +26,7 @@ from ewkg.executor import (
     QueryTimeout,
 )
 from ewkg.remote_store import RemoteExecutor, RemoteStore, upstream_accept
-from ewkg.resources import dataset_files
-from ewkg.store import ONTOLOGY_GRAPH, EmbeddedStore, graph_for, open_store
+from ewkg.store import ONTOLOGY_GRAPH, EmbeddedStore, open_store
 
 JSON = "application/sparql-results+json"
 TSV = "text/tab-separated-values"
@@ -53,16 +52,15 @@ def free_port() -> int:
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server on a free loopback port, with the bundle in the same graphs."""
     cli = oxigraph_cli()
-    location = tmp_path_factory.mktemp("oxigraph")
-    groups: dict[str, list[str]] = {}
-    for path in dataset_files():
-        groups.setdefault(graph_for(path), []).append(str(path))
-    for graph, files in groups.items():  # one load per graph: its files load in parallel
-        subprocess.run(
-            [cli, "load", "--location", str(location), "--graph", graph, "--file", *files],
-            check=True,
-            capture_output=True,
-        )
+    location = tmp_path_factory.mktemp("oxigraph") / "db"
+    # the bundle, in the graphs the embedded store uses, as one N-Quads file: one load
+    quads = location.parent / "bundle.nq"
+    EmbeddedStore().oxigraph.dump(str(quads), format=ox.RdfFormat.N_QUADS)
+    subprocess.run(
+        [cli, "load", "--location", str(location), "--file", str(quads)],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     server = subprocess.Popen(
         [
