@@ -57,6 +57,8 @@ _OX_FORMATS = {
     ".n3": ox.RdfFormat.N3,
 }
 
+#: Datasets up to this size are parsed in memory, then written to disk in one bulk write.
+STAGE_IN_MEMORY_BYTES = 64 * 1024 * 1024
 #: File recording, inside an on-disk store's directory, the dataset version it holds.
 VERSION_FILE = "ewkg-version"
 
@@ -181,7 +183,12 @@ def _open_on_disk(root: Path, paths: list[Path], version: str) -> tuple[ox.Store
         if not (marker.is_file() and marker.read_text().strip() == version):
             shutil.rmtree(location, ignore_errors=True)
             writer = ox.Store(str(location))
-            load_files(writer, paths, bulk=True)
+            if sum(p.stat().st_size for p in paths) <= STAGE_IN_MEMORY_BYTES:
+                staged = ox.Store()  # one bulk write of many small files is ~10x faster
+                load_files(staged, paths)
+                writer.bulk_extend(staged)
+            else:
+                load_files(writer, paths, bulk=True)
             writer.flush()
             del writer
             gc.collect()  # close RocksDB before anyone opens it read-only
