@@ -169,3 +169,15 @@ def test_open_store_refuses_unknown_specs(spec: str) -> None:
 def test_graph_is_an_rdflib_graph_of_the_whole_dataset(bundle: EmbeddedStore) -> None:
     g = bundle.graph()
     assert isinstance(g, Graph) and len(g) == len(bundle)
+
+
+def test_on_disk_store_of_a_large_dataset_bulk_loads_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ewkg.store
+
+    monkeypatch.setattr(ewkg.store, "STAGE_IN_MEMORY_BYTES", 0)
+    files = [write(tmp_path / "a.ttl", TTL), write(tmp_path / "b.nt", f'<{EX}b> <{EX}p> "x" .\n')]
+    store = EmbeddedStore(files, path=str(tmp_path / "db"))
+    assert store.loaded and len(store) == 5
+    assert store.ask(f"ASK {{ GRAPH <{DATA_GRAPH}> {{ <{EX}b> ?p ?o }} }}")
