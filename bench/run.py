@@ -184,8 +184,18 @@ class Bench:
                 if name != "oxigraph":
                     out["verdicts"][name] = answers.compare(ref, ans)
 
+    def quiet(self) -> dict:
+        a = self.args
+        if a.quiet_wait <= 0:
+            return {}
+        q = servers.wait_quiet(threshold=a.quiet_threshold, max_wait=a.quiet_wait)
+        if q["waited_s"] > 1.5:
+            log(f"  waited {q['waited_s']} s for the machine to quieten (busy {q['busy_cores']})")
+        return q
+
     def mix_one(self, name: str, size: str, r: int, out: dict) -> dict:
         a = self.args
+        quiet = self.quiet()
         proc = self.server(self.spec(name, size), f"mix-{size}-r{r + 1}-{name}")
         proc.start()
         try:
@@ -204,6 +214,13 @@ class Bench:
             cpu = meter.stop()
             summary = load.summarize(result)
             summary["cpu"] = cpu
+            summary["quiet"] = quiet
+            # Unloaded latency of the point queries: one client, nothing else in flight.
+            points = [q for q in self.queries if _kind(q.text) == "point"]
+            if points and a.point_duration > 0:
+                single = load.run_load(proc.spec.url, points, concurrency=1,
+                                       duration=a.point_duration, timeout=a.request_timeout)
+                summary["point_1client_ms"] = load.summarize(single)["per_query_ms"]
             summary["startup_s"] = round(startup, 3)
             summary["peak_rss_mb"] = round(proc.peak_rss / 2**20, 1)
             summary["peak_pss_mb"] = round(proc.peak_pss / 2**20, 1)
@@ -225,6 +242,7 @@ class Bench:
         names = [n for n in a.servers if n in ("ewkg", "ewkg-nocache", "oxigraph")]
         out = self.results["runaway"].setdefault(size, {})
         for name in names:
+            self.quiet()
             log(f"runaway {size}: {name} (query timeout {a.runaway_timeout} s)")
             proc = self.server(self.spec(name, size, timeout=a.runaway_timeout),
                                f"runaway-{size}-{name}")
@@ -484,6 +502,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     p.add_argument("--concurrency", type=int, default=4, help="client threads on the mix")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--point-duration", type=float, default=3.0,
+                   help="seconds of 1-client point-query latency after each mix run")
+    p.add_argument("--quiet-wait", type=float, default=30.0,
+                   help="max seconds to wait for a quiet machine before each server start")
+    p.add_argument("--quiet-threshold", type=float, default=0.3,
+                   help="busy cores (others') below which the machine counts as quiet")
     p.add_argument("--ewkg-workers", type=int, default=os.cpu_count() or 2)
     p.add_argument("--query-timeout", type=float, default=30.0,
                    help="server query timeout in the mix")

@@ -349,3 +349,22 @@ class CpuMeter:
             "driver_cores": round(own / wall, 2),
             "other_cores": round(max(0.0, busy - own - srv) / wall, 2),
         }
+
+
+def wait_quiet(*, threshold: float = 0.3, max_wait: float = 60.0, window: float = 1.0) -> dict:
+    """Wait (at most ``max_wait`` s) until the machine's busy CPU is below ``threshold`` cores.
+
+    Other people's jobs on a shared machine disturb a benchmark; this waits for a quiet moment
+    before a measurement starts (it cannot keep the machine quiet during it: see
+    :class:`CpuMeter`). Returns the seconds waited and the last busy level, in cores.
+    """
+    started = time.perf_counter()
+    busy_cores = 0.0
+    while True:
+        t0, b0, own0 = time.perf_counter(), _busy_seconds(), _own_seconds()
+        time.sleep(window)
+        wall = time.perf_counter() - t0
+        busy_cores = max(0.0, (_busy_seconds() - b0) - (_own_seconds() - own0)) / wall
+        waited = time.perf_counter() - started
+        if busy_cores < threshold or waited >= max_wait:
+            return {"waited_s": round(waited, 1), "busy_cores": round(busy_cores, 2)}
