@@ -94,6 +94,8 @@ def describe(store: Store, iri: str, *, incoming: bool = True) -> Graph:
       {incoming_part}
     }}"""
     found = store.construct(query)
+    if not any(isinstance(s, BNode) for s in found.subjects(unique=True)):
+        return found  # no blank node to close: every triple already belongs
     out = new_graph()
     roots: list[BNode] = []
     for p, o in found.predicate_objects(node):
@@ -257,41 +259,132 @@ def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported term: {term!r}")
 
 
-#: Formats written by pyoxigraph: only N-Triples, where rdflib's prettier layouts do not matter.
-_OX_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES}
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+}
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _display_order(graph: Graph, first: str | None) -> list[tuple[Identifier, ...]]:
-    """Triples sorted for reading: ``first``'s own statements, then subjects by IRI (blank
-    nodes last), ``rdf:type`` first within a subject."""
+def _sort_key(t: ox.Triple, first: str | None) -> tuple:
+    s = t.subject
+    return (s.value != first, isinstance(s, ox.BlankNode), s.value,
+            t.predicate.value != _RDF_TYPE, t.predicate.value, str(t.object))
 
-    def key(t: tuple[Identifier, ...]) -> tuple:
-        s, p, o = t
-        return (str(s) != first, isinstance(s, BNode), str(s), p != RDF.type, str(p), str(o))
 
-    return sorted(graph, key=key)
+def ox_triples(graph: Graph, *, first: str | None = None) -> list[ox.Triple]:
+    """``graph`` as pyoxigraph triples in reading order (``first``'s statements leading)."""
+    triples = [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in graph]
+    return sorted(triples, key=lambda t: _sort_key(t, first))
+
+
+def store_triples(store: Store) -> list[ox.Triple]:
+    """Every distinct triple of the store, sorted; straight from pyoxigraph when embedded."""
+    native = getattr(store, "oxigraph", None)
+    if isinstance(native, ox.Store):
+        triples = list({ox.Triple(q.subject, q.predicate, q.object) for q in native})
+        return sorted(triples, key=lambda t: _sort_key(t, None))
+    return ox_triples(store.graph())
+
+
+class _Compactor:
+    """Compact IRIs with the prefix table (longest namespace first)."""
+
+    def __init__(self) -> None:
+        self.pairs = sorted(((str(ns), p) for p, ns in PREFIXES.items()),
+                            key=lambda x: -len(x[0]))
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        found = self.cache.get(iri)
+        if found is None:
+            found = iri
+            for ns, prefix in self.pairs:
+                local = iri[len(ns):]
+                if iri.startswith(ns) and local and not local.startswith("/") and "#" not in local:
+                    found = f"{prefix}:{local}"
+                    break
+            self.cache[iri] = found
+        return found
+
+
+def jsonld_bytes(triples: Iterable[ox.Triple]) -> bytes:
+    """Compact JSON-LD: a local ``@context`` (the prefix table) and one node per subject.
+
+    IRIs are written as compact IRIs (``ewkg:Region``), ``rdf:type`` as ``@type``, literals as
+    ``{"@value", "@language"|"@type"}`` (plain strings as strings), blank nodes as ``_:id``.
+    """
+    compact = _Compactor()
+    nodes: dict[str, dict[str, object]] = {}
+
+    def node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else compact(term.value)
+
+    for t in triples:
+        sid = node_id(t.subject)  # type: ignore[arg-type]
+        node = nodes.setdefault(sid, {"@id": sid})
+        o = t.object
+        if t.predicate.value == _RDF_TYPE and not isinstance(o, ox.Literal):
+            node.setdefault("@type", []).append(node_id(o))  # type: ignore[union-attr]
+            continue
+        if isinstance(o, ox.Literal):
+            if o.language:
+                value: object = {"@value": o.value, "@language": o.language}
+            elif o.datatype.value == _XSD_STRING:
+                value = o.value
+            else:
+                value = {"@value": o.value, "@type": compact(o.datatype.value)}
+        else:
+            value = {"@id": node_id(o)}  # type: ignore[arg-type]
+        node.setdefault(compact(t.predicate.value), []).append(value)  # type: ignore[union-attr]
+    doc = {"@context": jsonld_context(), "@graph": list(nodes.values())}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """The prefixes of the prefix table that ``triples`` use (for a short Turtle header)."""
+    namespaces = {str(ns): p for p, ns in PREFIXES.items()}
+    seen: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if isinstance(term, ox.NamedNode):
+                iri = term.value
+                cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+                if iri[:cut] in namespaces:
+                    seen.add(iri[:cut])
+    return {namespaces[ns]: ns for ns in sorted(seen, key=namespaces.get)}
+
+
+def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """Sorted pyoxigraph triples in ``fmt``: pyoxigraph's writers (fast), our compact JSON-LD.
+
+    Turtle and TriG declare only the prefixes they use; TriG puts every triple in the default
+    graph.
+    """
+    if fmt.rdflib_name == "json-ld":
+        return jsonld_bytes(triples)
+    ox_format = _OX_FORMATS.get(fmt.rdflib_name or "")
+    if ox_format is None:
+        raise ValueError(f"{fmt.name} is not an RDF graph format")
+    if ox_format == ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(triples, format=ox_format)
+    prefixes = used_prefixes(triples) if ox_format != ox.RdfFormat.RDF_XML else jsonld_context()
+    if ox_format == ox.RdfFormat.TRIG:
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        return ox.serialize(quads, format=ox_format, prefixes=prefixes)
+    return ox.serialize(triples, format=ox_format, prefixes=prefixes)
 
 
 def serialize(graph: Graph, fmt: Format, *, first: str | None = None) -> bytes:
-    """``graph`` in ``fmt`` (a graph format of the format table), as UTF-8 bytes.
-
-    N-Triples is written by pyoxigraph (fast), in reading order with ``first``'s statements
-    leading; Turtle, RDF/XML and TriG (a Turtle document: every triple in the default graph) by
-    rdflib; JSON-LD by rdflib, compacted with a local ``@context`` built from the prefix table
-    (never a remote one).
-    """
-    if fmt.rdflib_name is None:
-        raise ValueError(f"{fmt.name} is not an RDF graph format")
-    if fmt.rdflib_name == "json-ld":
-        text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
-        return json.dumps(json.loads(text), ensure_ascii=False, indent=2).encode("utf-8")
-    if fmt.rdflib_name == "trig":
-        return graph.serialize(format="turtle", encoding="utf-8")
-    ox_format = _OX_FORMATS.get(fmt.rdflib_name)
-    if ox_format is None:
-        return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
-    items = [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in _display_order(graph, first)]
-    return ox.serialize(items, format=ox_format)
+    """``graph`` in ``fmt`` as UTF-8 bytes, ``first``'s statements leading (see
+    :func:`serialize_triples`). JSON-LD is compacted with a local ``@context`` built from the
+    prefix table, never a remote one."""
+    return serialize_triples(ox_triples(graph, first=first), fmt)
 
 
 __all__ = [

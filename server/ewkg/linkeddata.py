@@ -43,6 +43,8 @@ from .describe import (
     ontology_graph,
     safe_iri,
     serialize,
+    serialize_triples,
+    store_triples,
 )
 from .errors import not_acceptable
 from .formats import HTML, Format, by_name, graph_formats, negotiate
@@ -361,7 +363,7 @@ def ontology(ext: str | None = None) -> Response:
 
 def dump_bytes(s: Store, fmt: Format) -> bytes:
     """The whole dataset in ``fmt``, serialized once per dataset version."""
-    return memo(s, f"dump:{fmt.name}", lambda: serialize(s.graph(), fmt))
+    return memo(s, f"dump:{fmt.name}", lambda: serialize_triples(store_triples(s), fmt))
 
 
 @bp.get(f"/{DUMP_PATH}.<ext>")
