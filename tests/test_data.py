@@ -20,6 +20,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: Kinds that are the provenance itself, not facts drawn from it.
 UNSOURCED_KINDS = {"dataset", "source", "passage"}
+#: Kinds that record what one text says, in that text's language (the reference layer's claims):
+#: exempt from the two-language rules, not from having a source.
+ONE_TEXT_KINDS = {"claim"}
 #: Literal-valued properties that quote the source: each value must be in a cited passage.
 QUOTING = (SKOS.definition, DCTERMS.description, EWKG.statedWording, EWKG.reason)
 #: (property, kind) that are in one language by nature: a passage's text, the source's own title.
@@ -30,6 +33,11 @@ DCAT_VERSION = URIRef(str(DCAT) + "version")
 
 def _kind(iri: URIRef) -> str:
     return str(iri).removeprefix(str(ID)).split("/")[0]
+
+
+def _file_kind(stem: str) -> str:
+    """``region`` for ``data/region.ttl`` and for an enrichment layer's ``data/ref-region.ttl``."""
+    return stem.rsplit("-", 1)[-1]
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +80,12 @@ def seed_lines() -> dict[str, str]:
     return passages
 
 
-def test_every_kind_is_present(files: dict[str, Graph]) -> None:
+def test_every_kind_of_the_seed_is_present(files: dict[str, Graph]) -> None:
     expected = {
         "dataset", "source", "passage", "programme", "strategy", "assessment", "region",
         "pairing", "level", "model", "component", "lesson", "mechanism", "event", "count",
     }  # fmt: skip
-    assert set(files) == expected
+    assert expected <= set(files)
 
 
 def test_each_file_holds_exactly_its_kind(files: dict[str, Graph]) -> None:
@@ -85,7 +93,7 @@ def test_each_file_holds_exactly_its_kind(files: dict[str, Graph]) -> None:
         (kind, str(s))
         for kind, graph in files.items()
         for s in set(graph.subjects())
-        if not str(s).startswith(f"{ID}{kind}/")
+        if not str(s).startswith(f"{ID}{_file_kind(kind)}/")
     ]
     assert wrong == []
 
@@ -121,6 +129,8 @@ def test_bilingual_completeness(data: Graph, entities: list[URIRef]) -> None:
     """Every language-tagged property is given in French and in Chinese, once each."""
     problems = []
     for entity in entities:
+        if _kind(entity) in ONE_TEXT_KINDS:
+            continue
         by_property: dict[URIRef, list[str]] = defaultdict(list)
         for p, o in data.predicate_objects(entity):
             if isinstance(o, Literal) and o.language:
@@ -138,18 +148,30 @@ def test_bilingual_completeness(data: Graph, entities: list[URIRef]) -> None:
 def test_every_entity_is_derived_from_passages_in_both_languages(
     data: Graph, entities: list[URIRef]
 ) -> None:
+    """Each fact cites the seed's passages in French and Chinese; a fact that later enrichment
+    adds from another public source cites that source document instead."""
     passages = set(data.subjects(RDF.type, EWKG.Passage))
+    documents = set(data.subjects(RDF.type, EWKG.SourceDocument))
     problems = []
     for entity in entities:
         if _kind(entity) in UNSOURCED_KINDS:
             continue
         sources = set(data.objects(entity, PROV.wasDerivedFrom))
-        if not sources <= passages:
-            problems.append(f"{entity}: cites something that is not a passage")
-        languages = {str(data.value(p, DCTERMS.language)) for p in sources}
-        if languages != {"fr", "zh"}:
+        if not sources:
+            problems.append(f"{entity}: no prov:wasDerivedFrom")
+        if not sources <= passages | documents:
+            problems.append(f"{entity}: cites something that is neither a passage nor a source")
+        languages = {str(data.value(p, DCTERMS.language)) for p in sources & passages}
+        if languages and languages != {"fr", "zh"} and _kind(entity) not in ONE_TEXT_KINDS:
             problems.append(f"{entity}: derived from passages in {sorted(languages)}")
     assert problems == []
+
+
+def test_the_seed_facts_cite_the_seed(data: Graph) -> None:
+    seed_passages = set(data.subjects(DCTERMS.isPartOf, ID["source/seed"]))
+    for slug in ("programme/east-west-cooperation", "pairing/fujian-ningxia", "count/large-cities",
+                 "event/beijing-neimenggu-adjustment-2010", "lesson/talent-exchange"):  # fmt: skip
+        assert set(data.objects(ID[slug], PROV.wasDerivedFrom)) & seed_passages, slug
 
 
 def test_passages_are_the_seed_verbatim(data: Graph, seed_lines: dict[str, str]) -> None:
@@ -187,9 +209,14 @@ def test_quotations_are_in_the_cited_passages(data: Graph, entities: list[URIRef
         }
         for p in data.objects(entity, PROV.wasDerivedFrom):
             texts[str(data.value(p, DCTERMS.language))].append(str(data.value(p, RDF.value)))
+        other_sources = any(
+            (p, RDF.type, EWKG.Passage) not in data
+            for p in data.objects(entity, PROV.wasDerivedFrom)
+        )
         for predicate in QUOTING:
             for quote in data.objects(entity, predicate):
-                if not any(str(quote) in text for text in texts.get(quote.language, [])):
+                quoted = any(str(quote) in text for text in texts.get(quote.language, []))
+                if not quoted and not other_sources:
                     problems.append(f"{entity} {predicate}: {quote}")
     assert problems == []
 
@@ -203,7 +230,7 @@ def test_every_number_of_the_source_is_in_the_data(data: Graph, seed_lines: dict
     data_years = {
         int(str(o)) for o in data.objects() if isinstance(o, Literal) and o.datatype == XSD.gYear
     }
-    assert years == data_years
+    assert years <= data_years
     counts = {int(o) for o in data.objects(None, EWKG.countValue)}
     assert numbers - years <= counts
 
@@ -212,8 +239,10 @@ def test_years_are_gyears_and_ordered(data: Graph) -> None:
     for predicate in (EWKG.startYear, EWKG.endYear, EWKG.year):
         for year in data.objects(None, predicate):
             assert year.datatype == XSD.gYear
-    for s, end in data.subject_objects(EWKG.endYear):
-        assert int(str(data.value(s, EWKG.startYear))) <= int(str(end))
+    for s in set(data.subjects(EWKG.endYear, None)):
+        starts = [int(str(y)) for y in data.objects(s, EWKG.startYear)]
+        ends = [int(str(y)) for y in data.objects(s, EWKG.endYear)]
+        assert not starts or min(starts) <= max(ends), s
 
 
 def test_pairings_are_complete_n_ary_nodes(data: Graph) -> None:
@@ -221,8 +250,12 @@ def test_pairings_are_complete_n_ary_nodes(data: Graph) -> None:
     assert {_slug(p) for p in pairings} >= {"fujian-ningxia", "shandong-chongqing",
                                              "beijing-neimenggu"}  # fmt: skip
     for pairing in pairings:
-        for predicate in (EWKG.assistingParty, EWKG.assistedParty, EWKG.level, EWKG.model):
+        for predicate in (EWKG.assistingParty, EWKG.assistedParty):
             assert len(list(data.objects(pairing, predicate))) == 1, (pairing, predicate)
+        assert len(list(data.objects(pairing, EWKG.level))) <= 1, pairing
+    for slug in ("fujian-ningxia", "shandong-chongqing", "beijing-neimenggu"):
+        for predicate in (EWKG.level, EWKG.model):
+            assert data.value(ID[f"pairing/{slug}"], predicate) is not None, (slug, predicate)
         assert (data.value(pairing, EWKG.assistingParty), RDF.type, EWKG.EasternRegion) in data
         assert (data.value(pairing, EWKG.assistedParty), RDF.type, EWKG.WesternRegion) in data
 
@@ -275,12 +308,12 @@ def test_stated_counts_agree_with_enumerations(full: Graph, data: Graph) -> None
 
 def test_the_stated_counts_of_the_source(data: Graph) -> None:
     value = {_slug(c): int(v) for c, v in data.subject_objects(EWKG.countValue)}
-    assert value == {
+    assert value.items() >= {
         "eastern-provinces": 9, "separately-planned-cities": 5, "large-cities": 4,
         "western-provinces": 10, "shandong-prefecture-cities": 14, "chongqing-key-counties": 14,
         "neimenggu-leagues-before-2010": 8, "wulanchabu-banners": 8, "chifeng-banners": 8,
         "lagging-municipalities": 2,
-    }  # fmt: skip
+    }.items()  # fmt: skip
     # the French and Chinese wordings that disagree are both kept, with a note saying so
     for slug in ("chongqing-key-counties", "wulanchabu-banners", "chifeng-banners"):
         notes = list(data.objects(ID[f"count/{slug}"], SKOS.editorialNote))
