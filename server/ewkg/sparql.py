@@ -282,11 +282,7 @@ def execute(op: Operation) -> Response:
     except QuerySyntaxError as e:
         raise bad_request(_shorten(e.message)) from None
     except QueryTimeout as e:
-        raise ApiError(
-            503,
-            f"query timeout: {e.message} — the query ran longer than {config.query_timeout:g} s "
-            "and was stopped; narrow it (LIMIT, more specific patterns) and retry",
-        ) from None
+        raise ApiError(503, f"query timeout: {e.message}") from None
     except QueryFormatError as e:
         raise ApiError(406, e.message) from None
     except QueryError as e:
