@@ -18,6 +18,7 @@ PARTS: tuple[str, ...] = (
     "ewkg.linkeddata",
     "ewkg.validation_http",
     "ewkg.caching",
+    "ewkg.map_http",
 )
 
 
