@@ -93,7 +93,11 @@ def after_request(response: Response) -> Response:
     if is_static and response.direct_passthrough and compressible(response.mimetype):
         # A whole static file (not a range): read it so that it can be compressed.
         response.direct_passthrough = False
+        source = response.response
         response.get_data()  # materialise the file body: it is no longer a stream
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
     will_compress = (
         compressible(response.mimetype)
         and "Content-Encoding" not in response.headers
