@@ -88,12 +88,18 @@ def ask_still_answers(client: FlaskClient) -> None:
         ("DESCRIBE <urn:delete>", "DESCRIBE"),
         ("  INSERT DATA { <a> <b> 'SELECT' }", "UPDATE"),
         ("PREFIX : <urn:>\nDELETE WHERE { ?s :select ?o }", "UPDATE"),
-        ("\\u0053ELECT * {}", "SELECT"),
         ("", None),
     ],
 )
 def test_scan_finds_the_query_form(query: str, form: str | None) -> None:
     assert scan(query).form == form
+
+
+def test_check_reads_codepoint_escapes_both_ways() -> None:
+    assert scan("\\u0053ELECT * {}").form is None  # Oxigraph's reading: not a keyword
+    assert check("\\u0053ELECT * {}").form == "SELECT"  # the grammar's reading
+    with pytest.raises(UnsafeQueryError, match="SERVICE"):
+        check("SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> {} }")
 
 
 def test_scan_skips_strings_iris_and_comments() -> None:
@@ -182,6 +188,26 @@ def test_service_is_refused_and_the_canary_hears_nothing(
     client: FlaskClient, canary: Canary
 ) -> None:
     for q in service_queries(canary.url):
+        r = client.post("/sparql", data={"query": q})
+        assert r.status_code == 400, q
+        assert "SERVICE is refused" in text(r)
+    assert canary.requests == []
+
+
+ESCAPED_SERVICE = [
+    # Oxigraph reads \u0027 / \u0022 as an escape inside the string; a scan that unescapes first
+    # sees a quote that closes it. Either way the SERVICE after it must be seen.
+    "SELECT * WHERE { ?s ?p '''a\\u0027''' . SERVICE <TARGET> { ?a ?b 'c' } }",
+    'SELECT * WHERE { ?s ?p "a\\u0022" . SERVICE <TARGET> { ?a ?b "c" } }',
+    "SELECT * WHERE { ?s ?p 'a\\u0027' . SERVICE <TARGET> { ?a ?b 'c' } }",
+]
+
+
+def test_escapes_cannot_hide_a_service_from_the_check(
+    client: FlaskClient, canary: Canary
+) -> None:
+    for q in ESCAPED_SERVICE:
+        q = q.replace("TARGET", canary.url + "sparql")
         r = client.post("/sparql", data={"query": q})
         assert r.status_code == 400, q
         assert "SERVICE is refused" in text(r)

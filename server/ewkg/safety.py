@@ -11,8 +11,10 @@ refuses, with a :class:`UnsafeQueryError` that carries a clear message and the p
 - nesting of ``{`` ``(`` ``[`` deeper than :data:`MAX_DEPTH`: about a thousand nested brackets
   (4 KB) overflow the stack of Oxigraph's recursive-descent parser and abort the process.
 
-The scan works on the query after SPARQL's codepoint escapes (``\\u0053ERVICE`` is ``SERVICE``)
-are applied, exactly as the SPARQL grammar does before parsing.
+The query is read twice when it holds codepoint escapes: as Oxigraph reads it (``\\u0027`` is
+an escape only inside a string) and as the SPARQL grammar says (escapes applied first, anywhere:
+``\\u0053ERVICE`` is ``SERVICE``); what either reading shows is refused, so an escape can never
+hide a keyword from the check.
 
 >>> scan("PREFIX ex: <http://example.org/> # SELECT\\nASK { ex:a ?p 'SERVICE' }").form
 'ASK'
@@ -130,7 +132,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
     """Read ``query`` lexically (never raises; unknown input yields ``form=None``)."""
-    text = unescape_codepoints(query)
+    text = query
     prefixes: dict[str, str] = {}
     base = ""
     form: str | None = None
@@ -257,6 +259,18 @@ def check(
     """
     local_bases = list(local_bases)
     info = scan(query, max_depth=max_depth)
+    if _ESCAPE.search(query):
+        # Read it both ways: as Oxigraph does (escapes only inside strings) and as the SPARQL
+        # grammar says (escapes first, anywhere); refuse what either reading shows.
+        escaped = scan(unescape_codepoints(query), max_depth=max_depth)
+        _refuse(escaped, local_bases, max_depth)
+        if info.form is None:
+            info = escaped
+    _refuse(info, local_bases, max_depth)
+    return info
+
+
+def _refuse(info: QueryInfo, local_bases: list[str], max_depth: int) -> None:
     if info.too_deep_at is not None:
         raise UnsafeQueryError(
             f"query nests brackets more than {max_depth} deep; simplify it",
@@ -289,7 +303,6 @@ def check(
         raise UnsafeQueryError(
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", position=(1, 1)
         )
-    return info
 
 
 def check_dataset(uris: Iterable[str], parameter: str, local_bases: Iterable[str]) -> None:
