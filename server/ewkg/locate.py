@@ -1,0 +1,259 @@
+"""Reading RDF for validation: every syntax error located, every subject traced to its line.
+
+Files are parsed with pyoxigraph, which reports a syntax error with its line and column
+(``SyntaxError.lineno`` / ``offset``); each file is parsed on its own so that *every* broken file
+is reported, not just the first. Blank nodes are renamed per file, so ``_:x`` in two files are
+two nodes, as in RDF's merge.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from .namespaces import new_graph
+from .store import to_rdflib
+
+__all__ = [
+    "ParsedSource",
+    "RdfSyntaxError",
+    "SyntaxProblem",
+    "parse_files",
+    "parse_source",
+]
+
+_FORMATS_BY_SUFFIX = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """One unreadable input: where, and what the parser said."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "message": self.message}
+
+
+class RdfSyntaxError(ValueError):
+    """An input could not be parsed; ``problem`` says where."""
+
+    def __init__(self, problem: SyntaxProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class ParsedSource:
+    """One parsed input: its name, its text, its triples and the prefixes it declared."""
+
+    name: str
+    text: str
+    graph: Graph
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base: str | None = None
+    _lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def forms(self, node: Node) -> list[str]:
+        """The ways ``node`` may be written in this file (full IRI, prefixed names)."""
+        if not isinstance(node, URIRef):
+            return []
+        iri = str(node)
+        forms = [f"<{iri}>"]
+        for prefix, namespace in self.prefixes.items():
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                local = iri[len(namespace):]
+                forms.append(f"{prefix}:{local}")
+                forms.append(f"{prefix}:" + re.sub(r"([/#?&=~.!$'()*+,;@%-])", r"\\\1", local))
+        if self.base and iri.startswith(self.base):
+            forms.append(f"<{iri[len(self.base):]}>")
+        return forms
+
+    def line_of(self, node: Node) -> int | None:
+        """The line (1-based) where ``node`` starts a statement in this file, if found.
+
+        Prefers a line that starts with the node (how subjects are written), then a line where
+        the node is followed by a predicate, then any line mentioning it.
+        """
+        forms = self.forms(node)
+        if not forms:
+            return None
+        alternatives = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+        end = r"(?=[\s;,.\])]|$)"
+        at_start = re.compile(rf"^(?:{alternatives}){end}")
+        as_subject = re.compile(rf"^\s*(?:{alternatives})\s+(?:a\s|[\w-]*:|<)")
+        anywhere = re.compile(rf"(?:^|[\s(\[,;])(?:{alternatives}){end}")
+        for pattern in (at_start, as_subject, anywhere):
+            for number, line in enumerate(self.lines, start=1):
+                if pattern.search(line):
+                    return number
+        return None
+
+
+def _hint(text: str, line: int | None, column: int | None, message: str) -> str:
+    """Add a plain-words hint to the parser's message for the usual breakages."""
+    if line is None or column is None:
+        return message
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return message
+    char = lines[line - 1][column - 1: column]
+    if char in {'"', "'"} and "end of file" in message.lower():
+        return message + " (a string literal opened here is never closed)"
+    return message
+
+
+def _problem(name: str, text: str, exc: SyntaxError) -> SyntaxProblem:
+    line = exc.lineno
+    column = exc.offset
+    message = exc.msg or str(exc)
+    message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
+    return SyntaxProblem(name, line, column, _hint(text, line, column, message))
+
+
+def _check_json_ld(name: str, text: str) -> None:
+    """Refuse JSON-LD that names a remote context: nothing is fetched on a client's behalf."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RdfSyntaxError(SyntaxProblem(name, exc.lineno, exc.colno, exc.msg)) from exc
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "@context":
+                    contexts = item if isinstance(item, list) else [item]
+                    for context in contexts:
+                        if isinstance(context, str):
+                            raise RdfSyntaxError(SyntaxProblem(
+                                name, None, None,
+                                f"remote JSON-LD context refused: {context!r} "
+                                "(inline the context instead; nothing is fetched)",
+                            ))
+                        if isinstance(context, dict) and "@import" in context:
+                            raise RdfSyntaxError(SyntaxProblem(
+                                name, None, None,
+                                "JSON-LD @import refused (nothing is fetched)",
+                            ))
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document)
+
+
+def parse_source(
+    text: str | bytes,
+    *,
+    name: str,
+    rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE,
+    into: Graph | None = None,
+) -> ParsedSource:
+    """Parse one input.
+
+    Raises:
+        RdfSyntaxError: the input is not valid in ``rdf_format``.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RdfSyntaxError(
+                SyntaxProblem(name, None, None, f"not UTF-8 text: {exc.reason}")
+            ) from exc
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        _check_json_ld(name, text)
+    graph = into if into is not None else new_graph()
+    bnodes: dict[str, BNode] = {}
+    parser = ox.parse(input=text, format=rdf_format, without_named_graphs=True)
+    triples = []
+    try:
+        for quad in parser:
+            terms = []
+            for term in (quad.subject, quad.predicate, quad.object):
+                if isinstance(term, ox.BlankNode):
+                    terms.append(bnodes.setdefault(term.value, BNode()))
+                else:
+                    terms.append(to_rdflib(term))
+            triples.append(tuple(terms))
+    except SyntaxError as exc:
+        raise RdfSyntaxError(_problem(name, text, exc)) from exc
+    for triple in triples:
+        graph.add(triple)  # type: ignore[arg-type]
+    prefixes = dict(parser.prefixes) if rdf_format == ox.RdfFormat.TURTLE else {}
+    return ParsedSource(name, text, graph, prefixes, parser.base_iri)
+
+
+def format_for(path: Path) -> ox.RdfFormat:
+    """The parser format for a file by its extension (Turtle when unknown, e.g. ``/dev/fd/63``)."""
+    return _FORMATS_BY_SUFFIX.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+
+
+def display_name(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_files(paths: list[Path]) -> tuple[list[ParsedSource], list[SyntaxProblem]]:
+    """Parse every file on its own; return the parsed ones and *all* the problems."""
+    parsed: list[ParsedSource] = []
+    problems: list[SyntaxProblem] = []
+    for path in paths:
+        name = display_name(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(SyntaxProblem(name, None, None, exc.strerror or str(exc)))
+            continue
+        try:
+            parsed.append(parse_source(data, name=name, rdf_format=format_for(path)))
+        except RdfSyntaxError as exc:
+            problems.append(exc.problem)
+    return parsed, problems
+
+
+def defining_source(node: Node, sources: list[ParsedSource]) -> ParsedSource | None:
+    """The source that defines ``node``: where it is typed, else where it is a subject."""
+    for predicate in (RDF.type, None):
+        for source in sources:
+            if next(source.graph.triples((node, predicate, None)), None) is not None:
+                return source
+    return None
