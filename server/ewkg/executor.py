@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import io
+import json
 import multiprocessing
 import os
 import queue
@@ -214,19 +215,73 @@ def _prefixes() -> dict[str, str]:
     return jsonld_context()
 
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def compact_jsonld(expanded: list[dict[str, Any]], context: dict[str, str]) -> dict[str, Any]:
+    """Compact pyoxigraph's flat expanded JSON-LD with a context of prefixes only.
+
+    Node objects of one subject are merged, IRIs become compact IRIs (``skos:prefLabel``) where a
+    prefix matches, and ``rdf:type`` becomes ``@type``. With a context made only of prefix
+    definitions, a JSON-LD processor expands the result back to exactly the same triples.
+
+    >>> compact_jsonld(
+    ...     [{"@id": "http://ex.org/a", "http://ex.org/p": [{"@value": "x"}]},
+    ...      {"@id": "http://ex.org/a", _RDF_TYPE: [{"@id": "http://ex.org/C"}]}],
+    ...     {"ex": "http://ex.org/"})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'@context': {'ex': 'http://ex.org/'},
+     '@graph': [{'@id': 'ex:a', 'ex:p': [{'@value': 'x'}], '@type': ['ex:C']}]}
+    """
+    namespaces = sorted(context.items(), key=lambda item: -len(item[1]))
+
+    def iri(value: str) -> str:
+        if value.startswith("_:"):
+            return value
+        for prefix, namespace in namespaces:
+            if value.startswith(namespace):
+                local = value[len(namespace) :]
+                if local and not local.startswith("//"):
+                    return f"{prefix}:{local}"
+                break
+        return value
+
+    def term(obj: dict[str, Any]) -> dict[str, Any]:
+        if "@id" in obj:
+            return {"@id": iri(obj["@id"])}
+        if "@type" in obj:
+            return {**obj, "@type": iri(obj["@type"])}
+        return obj
+
+    merged: dict[str, dict[str, Any]] = {}
+    for node in expanded:
+        subject = node.get("@id")
+        if not isinstance(subject, str):  # not a flat node object: keep it as it is
+            merged[f"#{len(merged)}"] = node
+            continue
+        target = merged.setdefault(subject, {"@id": iri(subject)})
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            objects = [term(v) for v in values]
+            if key == _RDF_TYPE and all(
+                "@id" in v and not v["@id"].startswith("_:") for v in objects
+            ):
+                target.setdefault("@type", []).extend(v["@id"] for v in objects)
+            else:
+                target.setdefault(iri(key), []).extend(objects)
+    return {"@context": dict(context), "@graph": list(merged.values())}
+
+
 def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
     """Re-serialize N-Triples into ``fmt`` (JSON-LD compacted with the local context)."""
     if fmt == ox.RdfFormat.N_TRIPLES:
         return ntriples
-    if fmt == ox.RdfFormat.JSON_LD:
-        from rdflib import Graph
-
-        graph = Graph(bind_namespaces="none")
-        graph.parse(data=ntriples.decode("utf-8"), format="nt")
-        return graph.serialize(
-            format="json-ld", context=jsonld_context(), auto_compact=True, encoding="utf-8"
-        )
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == ox.RdfFormat.JSON_LD:
+        expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+        document = compact_jsonld(expanded, jsonld_context())
+        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     if fmt.supports_datasets:
         triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     return ox.serialize(triples, format=fmt, prefixes=_prefixes())
@@ -308,11 +363,12 @@ def dataset_arguments(
 def _shorten(message: str, limit: int = 300) -> str:
     """Cut an engine message (its "expected one of …" lists can run to kilobytes).
 
-    >>> _shorten("error at 1:9: expected one of " + "x, " * 200)[-24:]
-    'x, x, x, x, x, x, x, x, …'
+    >>> short = _shorten("error at 1:9: expected one of " + "x, " * 200)
+    >>> len(short), short[:14], short[-2:]
+    (300, 'error at 1:9: ', ' …')
     """
     message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1].rstrip() + " …"
+    return message if len(message) <= limit else message[: limit - 2].rstrip() + " …"
 
 
 def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryResponse:
