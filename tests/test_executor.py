@@ -585,7 +585,7 @@ def test_memory_hungry_query_is_stopped_and_the_worker_replaced(store: EmbeddedS
 
 def test_on_disk_store_is_queried_by_workers(tmp_path: Path) -> None:
     data = tmp_path / "a.ttl"
-    many = "".join(f"<{EX}n{i}> <{EX}label> \"n{i}\" .\n" for i in range(300))
+    many = "".join(f'<{EX}n{i}> <{EX}label> "n{i}" .\n' for i in range(300))
     data.write_text(DATA + many, encoding="utf-8")
     store = EmbeddedStore([data], path=str(tmp_path / "db"))
     ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2)
@@ -599,3 +599,23 @@ def test_on_disk_store_is_queried_by_workers(tmp_path: Path) -> None:
         ex.close()
     reopened = EmbeddedStore([data], path=str(tmp_path / "db"))
     assert not reopened.loaded and len(reopened) == len(store)
+
+
+def test_compact_jsonld_expands_back_to_the_same_graph(store: EmbeddedStore) -> None:
+    turtle = f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    <{EX}a> a skos:Concept, <{EX}Local>, _:anonymous ; skos:prefLabel "a"@fr ;
+        skos:related skos: , <{EX}b> ; <{EX}n> 3 .
+    <{EX}b> a skos:Concept .
+    """
+    expected = Graph().parse(data=turtle, format="turtle")
+    local = ox.Store()
+    local.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
+    answer = evaluate(
+        local, QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", "application/ld+json"), 100
+    )
+    doc = json.loads(answer.body)
+    nodes = {n["@id"]: n for n in doc["@graph"]}
+    assert nodes[f"{EX}b"]["@type"] == ["skos:Concept"]
+    assert "rdf:type" in nodes[f"{EX}a"]  # a blank-node type keeps rdf:type as a property
+    assert "skos:prefLabel" in nodes[f"{EX}a"]
+    assert isomorphic(Graph().parse(data=answer.body, format="json-ld"), expected)
