@@ -95,6 +95,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "incoming": {"fr": "Liens entrants", "zh": "反向链接", "en": "Incoming links"},
     "provenance": {"fr": "Provenance : le passage source", "zh": "出处：来源段落",
                    "en": "Provenance: the source passage"},
+    "sources_cited": {"fr": "Sources citées", "zh": "引用来源", "en": "Sources cited"},
     "source_passage": {"fr": "Passage", "zh": "段落", "en": "Passage"},
     "other_formats": {"fr": "Autres formats", "zh": "其他格式", "en": "Other formats"},
     "sparql_describe": {"fr": "Décrire en SPARQL", "zh": "用 SPARQL 描述",

@@ -223,13 +223,15 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
     rows = [r for r in rows_for(graph, node, labels, href, langs) if URIRef(r.iri) != RDF.value]
     types = next((r.values for r in rows if URIRef(r.iri) == RDF.type), [])
     rows = [r for r in rows if URIRef(r.iri) != RDF.type]
+    quotes, citations = provenance(s, graph, node, labels, href, langs)
     context = {
         "iri": iri,
         "title": labels.title(iri, i18n.current_lang()),
         "types": types,
         "rows": rows,
         "incoming": incoming_rows(graph, node, labels, href, langs),
-        "quotes": provenance(s, graph, node, labels, href, langs),
+        "quotes": quotes,
+        "citations": citations,
         "formats": _format_links(page_path, query=query),
         "describe_url": sparql_describe_url(iri),
         "kind": _kind_link(iri),

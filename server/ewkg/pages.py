@@ -6,6 +6,7 @@ read from the description graph and the store.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,6 +36,18 @@ def predicate_rank(p: URIRef) -> tuple[int, int, str]:
     return (1 if str(p).startswith(str(EWKG)) else 2, 0, str(p))
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def guess_lang(text: str) -> str:
+    """``zh`` for untagged text holding Chinese characters (so it gets a CJK font), else ``""``.
+
+    >>> guess_lang("宁波日报 2016-12-08"), guess_lang("1996")
+    ('zh', '')
+    """
+    return "zh" if _CJK.search(text) else ""
+
+
 @dataclass
 class Value:
     """One object of a statement, ready to render."""
@@ -47,6 +60,11 @@ class Value:
     datatype: str = ""
     children: list[Row] = field(default_factory=list)
     secondary: bool = False
+
+    @property
+    def display_lang(self) -> str:
+        """The ``lang`` attribute: the literal's tag, else a guess from its script."""
+        return self.lang or guess_lang(self.text)
 
 
 @dataclass
@@ -129,14 +147,31 @@ def incoming_rows(graph: Graph, node: URIRef, labels: Labels, href: Href,
     ]
 
 
+@dataclass
+class Citation:
+    """A cited source without quotable text: its labels, its page on the web, its citation."""
+
+    href: str
+    labels: list[tuple[str, str]]
+    url: str = ""
+    citation: str = ""
+    date: str = ""
+
+    @property
+    def citation_lang(self) -> str:
+        return guess_lang(self.citation)
+
+
 def provenance(store: Store, graph: Graph, node: URIRef, labels: Labels, href: Href,
-               shown: tuple[str, ...]) -> list[Quote]:
-    """The passages ``node`` is derived from, with their text (``rdf:value``), French first."""
-    passages = [o for o in graph.objects(node, PROV.wasDerivedFrom) if isinstance(o, URIRef)]
+               shown: tuple[str, ...]) -> tuple[list[Quote], list[Citation]]:
+    """What ``node`` is derived from: passages quoted (``rdf:value``, the page language first)
+    and the other sources cited (title, web page, bibliographic citation)."""
+    sources = [o for o in graph.objects(node, PROV.wasDerivedFrom) if isinstance(o, URIRef)]
+    passages = list(sources)
     if (node, RDF.value, None) in graph:
         passages.insert(0, node)
     if not passages:
-        return []
+        return [], []
     values = " ".join(f"<{p}>" for p in passages)
     rows = store.select(
         f"""SELECT ?p ?text ?n ?src WHERE {{ VALUES ?p {{ {values} }} ?p <{RDF.value}> ?text
@@ -158,7 +193,29 @@ def provenance(store: Store, graph: Graph, node: URIRef, labels: Labels, href: H
     for x in (*shown, *LANGS):
         order.setdefault(x, len(order))
     quotes.sort(key=lambda q: (order.get(q.lang, 9), q.number.zfill(6), q.href))
-    return quotes
+    quoted = {str(r["p"]) for r in rows}
+    cited = [str(s) for s in sources if str(s) not in quoted]
+    citations = []
+    if cited:
+        values = " ".join(f"<{c}>" for c in cited)
+        found = store.select(
+            f"""SELECT ?s ?url ?cit ?date WHERE {{ VALUES ?s {{ {values} }}
+                  OPTIONAL {{ ?s <http://xmlns.com/foaf/0.1/page>|<https://schema.org/url> ?url }}
+                  OPTIONAL {{ ?s <{DCTERMS.bibliographicCitation}> ?cit }}
+                  OPTIONAL {{ ?s <{DCTERMS.date}>|<{DCTERMS.issued}> ?date }} }}"""
+        )
+        info: dict[str, dict[str, str]] = {}
+        for r in found:
+            entry = info.setdefault(str(r["s"]), {})
+            for key in ("url", "cit", "date"):
+                if key in r:
+                    entry.setdefault(key, str(r[key]))
+        for c in cited:
+            entry = info.get(c, {})
+            citations.append(Citation(href=href(c), labels=labels.shown(c, shown),
+                                      url=entry.get("url", ""), citation=entry.get("cit", ""),
+                                      date=entry.get("date", "")))
+    return quotes, citations
 
 
 def literals(graph: Graph, node: URIRef, props: tuple[URIRef, ...]) -> dict[str, str]:
