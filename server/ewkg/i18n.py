@@ -82,6 +82,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kinds": {"fr": "Les entités par type", "zh": "按类型浏览实体", "en": "Entities by kind"},
     "entities": {"fr": "entités", "zh": "个实体", "en": "entities"},
     "triples": {"fr": "triplets", "zh": "个三元组", "en": "triples"},
+    "n_classes": {"fr": "classes", "zh": "个类", "en": "classes"},
+    "n_properties": {"fr": "propriétés", "zh": "个属性", "en": "properties"},
     "classes": {"fr": "Classes", "zh": "类", "en": "Classes"},
     "properties": {"fr": "Propriétés", "zh": "属性", "en": "Properties"},
     "query_section": {"fr": "Interroger le graphe", "zh": "查询图谱", "en": "Query the graph"},

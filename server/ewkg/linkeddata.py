@@ -266,7 +266,7 @@ def not_found(path: str) -> Response:
     if kind in all_kinds:
         by_slug = {m.rsplit("/", 1)[-1]: m for m in all_kinds[kind]}
         near = [by_slug[x] for x in difflib.get_close_matches(slug, list(by_slug), n=5,
-                                                              cutoff=0.5)]
+                                                              cutoff=0.6)]
     wants_html = negotiate(request.accept_mimetypes, [], extra=["text/plain", HTML]) == HTML
     if not wants_html:
         lines = [

@@ -77,9 +77,13 @@ class ParsedSource:
 
     name: str
     text: str
+    #: The triples (shared with other sources when parsed ``into`` one graph).
     graph: Graph
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
+    #: Subjects this source describes, and those it gives an ``rdf:type``.
+    subjects: set[Node] = field(default_factory=set)
+    typed: set[Node] = field(default_factory=set)
     _lines: list[str] | None = None
 
     @property
@@ -213,10 +217,16 @@ def parse_source(
             triples.append(tuple(terms))
     except SyntaxError as exc:
         raise RdfSyntaxError(_problem(name, text, exc)) from exc
+    add = graph.add
+    subjects: set[Node] = set()
+    typed: set[Node] = set()
     for triple in triples:
-        graph.add(triple)  # type: ignore[arg-type]
+        add(triple)  # type: ignore[arg-type]
+        subjects.add(triple[0])
+        if triple[1] == RDF.type:
+            typed.add(triple[0])
     prefixes = dict(parser.prefixes) if rdf_format == ox.RdfFormat.TURTLE else {}
-    return ParsedSource(name, text, graph, prefixes, parser.base_iri)
+    return ParsedSource(name, text, graph, prefixes, parser.base_iri, subjects, typed)
 
 
 def format_for(path: Path) -> ox.RdfFormat:
@@ -232,8 +242,13 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def parse_files(paths: list[Path]) -> tuple[list[ParsedSource], list[SyntaxProblem]]:
-    """Parse every file on its own; return the parsed ones and *all* the problems."""
+def parse_files(
+    paths: list[Path], *, into: Graph | None = None
+) -> tuple[list[ParsedSource], list[SyntaxProblem]]:
+    """Parse every file on its own; return the parsed ones and *all* the problems.
+
+    With ``into``, every file's triples go into that one graph (no merge needed later).
+    """
     parsed: list[ParsedSource] = []
     problems: list[SyntaxProblem] = []
     for path in paths:
@@ -244,7 +259,9 @@ def parse_files(paths: list[Path]) -> tuple[list[ParsedSource], list[SyntaxProbl
             problems.append(SyntaxProblem(name, None, None, exc.strerror or str(exc)))
             continue
         try:
-            parsed.append(parse_source(data, name=name, rdf_format=format_for(path)))
+            parsed.append(
+                parse_source(data, name=name, rdf_format=format_for(path), into=into)
+            )
         except RdfSyntaxError as exc:
             problems.append(exc.problem)
     return parsed, problems
@@ -252,8 +269,10 @@ def parse_files(paths: list[Path]) -> tuple[list[ParsedSource], list[SyntaxProbl
 
 def defining_source(node: Node, sources: list[ParsedSource]) -> ParsedSource | None:
     """The source that defines ``node``: where it is typed, else where it is a subject."""
-    for predicate in (RDF.type, None):
-        for source in sources:
-            if next(source.graph.triples((node, predicate, None)), None) is not None:
-                return source
+    for source in sources:
+        if node in source.typed:
+            return source
+    for source in sources:
+        if node in source.subjects:
+            return source
     return None

@@ -275,11 +275,8 @@ def ontology_terms(graph: Graph, store: Store, labels: Labels, href: Href,
     groups: dict[str, list[Term]] = {"classes": [], "properties": [], "others": []}
     for s in subjects:
         types = set(graph.objects(s, RDF.type))
-        definitions = [(lang, text) for lang, text in sorted(
-            literals(graph, s, (SKOS.definition,)).items(), key=lambda x: _lang_order(x[0]))]
-        if not definitions:
-            definitions = sorted(literals(graph, s, (RDFS.comment,)).items(),
-                                 key=lambda x: _lang_order(x[0]))
+        found = literals(graph, s, (SKOS.definition,)) or literals(graph, s, (RDFS.comment,))
+        definitions = sorted(found.items(), key=lambda x: _lang_order(x[0], shown))
         if types & set(_CLASS_TYPES):
             group = "classes"
             sections = [
@@ -314,5 +311,7 @@ def ontology_terms(graph: Graph, store: Store, labels: Labels, href: Href,
     return groups
 
 
-def _lang_order(lang: str) -> int:
-    return LANGS.index(lang) if lang in LANGS else len(LANGS)
+def _lang_order(lang: str, shown: tuple[str, ...] = LANGS) -> int:
+    """The page language(s) first, then the others."""
+    order = [*shown, *(x for x in LANGS if x not in shown)]
+    return order.index(lang) if lang in order else len(order)

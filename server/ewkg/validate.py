@@ -447,11 +447,16 @@ def validate_sources(
             seconds=time.perf_counter() - started,
         )
     shapes = load_shapes() if shapes is None else shapes
-    data = new_graph()
+    graphs = {id(s.graph): s.graph for s in inputs}
+    if len(graphs) == 1 and not context:
+        data = next(iter(graphs.values()))  # parsed into one graph already: no copy
+    else:
+        data = new_graph()
+        for graph in graphs.values():
+            data += graph
     described: set[Node] = set()
     for source in inputs:
-        data += source.graph
-        described.update(s for s in source.graph.subjects() if isinstance(s, URIRef))
+        described.update(s for s in source.subjects if isinstance(s, URIRef))
     for source in context:
         if described:
             for triple in source.graph:
@@ -493,7 +498,7 @@ def validate(
     """
     bundled = paths is None
     files = list(dataset_files() if paths is None else paths)
-    inputs, problems = parse_files(files)
+    inputs, problems = parse_files(files, into=new_graph())
     context: list[ParsedSource] = []
     if not bundled and not problems:
         given = {s.name for s in inputs}
