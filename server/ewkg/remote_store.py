@@ -14,6 +14,7 @@ HTTP proxy).
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import time
 from dataclasses import replace
@@ -125,14 +126,19 @@ class RemoteStore:
         self.timeout = timeout
         self._parts = parts
         try:
-            size = self._count()
+            self.ask("ASK {}")
         except (QueryError, OSError) as error:
             message = error.message if isinstance(error, QueryError) else str(error)
             raise ValueError(f"the SPARQL endpoint {endpoint} does not answer: {message}") from None
-        #: The remote's triple count at opening (the remote may change: caches use a TTL).
-        self.size_at_open = size
-        self.version = f"remote-{size}"
         self.loaded_at = datetime.now(UTC).replace(microsecond=0)
+        try:  # a cheap fingerprint where the remote counts fast; its open time otherwise
+            fingerprint = str(self._count())
+        except QueryError:
+            fingerprint = self.loaded_at.isoformat()
+        #: Identifies the remote's data as of opening (it may change: remote caches use a TTL).
+        self.version = (
+            "remote-" + hashlib.sha256(f"{endpoint} {fingerprint}".encode()).hexdigest()[:12]
+        )
 
     # -- HTTP
 
