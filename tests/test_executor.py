@@ -619,3 +619,25 @@ def test_compact_jsonld_expands_back_to_the_same_graph(store: EmbeddedStore) -> 
     assert "rdf:type" in nodes[f"{EX}a"]  # a blank-node type keeps rdf:type as a property
     assert "skos:prefLabel" in nodes[f"{EX}a"]
     assert isomorphic(Graph().parse(data=answer.body, format="json-ld"), expected)
+
+
+def test_concurrent_queries_from_many_threads_get_their_own_answers(
+    executor: ProcessExecutor,
+) -> None:
+    errors: list[str] = []
+
+    def client(n: int) -> None:
+        for i in range(10):
+            k = (n * 10 + i) % 300
+            answer = run(executor, f'ASK {{ <{EX}n{k}> <{EX}label> "n{k}" }}', TSV)
+            wrong = run(executor, f'ASK {{ <{EX}n{k}> <{EX}label> "n{k + 1}" }}', TSV)
+            if answer.body.strip() != b"true" or wrong.body.strip() != b"false":
+                errors.append(f"thread {n} query {i}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert len(executor.worker_pids) == 2
