@@ -1,0 +1,154 @@
+"""The shapes: the shipped data conforms, and every shape is tripped by its own fixture.
+
+``tests/fixtures/shapes/<ShapeLocalName>/<case>.ttl`` holds one defect each. All fixtures are
+validated in one batch with the ontology and ``_context.ttl`` (a valid source, passages,
+programme…); each violation is attributed to the fixture file that defines its focus node. A
+result is named by its SPARQL constraint (``sh:sourceConstraint``) when it comes from one, else
+by its ``sh:sourceShape``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from pyshacl import validate as pyshacl_validate
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from ewkg.locate import parse_files, parse_source
+from ewkg.namespaces import EWKGSH, new_graph
+from ewkg.resources import turtle_files
+from ewkg.validate import Violation, load_shapes, validate, validate_sources
+
+FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+CONTEXT = FIXTURES / "_context.ttl"
+CASES = sorted(FIXTURES.glob("*/*.ttl"))
+SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint)
+
+
+def local(text: str) -> str:
+    return text.removeprefix("ewkgsh:").removeprefix("<").removeprefix(str(EWKGSH)).rstrip(">")
+
+
+def result_id(v: Violation) -> str:
+    """The name a fixture directory uses for a result."""
+    return local(v.constraint or v.shape)
+
+
+def shape_names(shapes: Graph) -> set[str]:
+    return {
+        str(s).removeprefix(str(EWKGSH))
+        for kind in SHAPE_TYPES
+        for s in shapes.subjects(RDF.type, kind)
+    }
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes()
+
+
+@pytest.fixture(scope="module")
+def tripped() -> dict[str, set[str]]:
+    """``{fixture file: {shape names}}`` from one validation of every fixture together."""
+    graph = new_graph()
+    ontology, problems = parse_files(turtle_files("ontology"), into=graph)
+    assert not problems
+    sources = []
+    for path in [CONTEXT, *CASES]:
+        name = str(path.relative_to(FIXTURES))
+        sources.append(parse_source(path.read_bytes(), name=name, into=graph))
+    report = validate_sources(sources + ontology)
+    found: dict[str, set[str]] = defaultdict(set)
+    for v in report.violations:
+        found[v.file or "?"].add(result_id(v))
+    return found
+
+
+def test_shipped_data_conforms() -> None:
+    report = validate()
+    assert report.syntax_errors == []
+    assert report.violations == [], report.to_text("en")
+    assert report.conforms and report.exit_code == 0
+
+
+def test_every_shape_has_a_fixture(shapes: Graph) -> None:
+    names = shape_names(shapes)
+    with_fixture = {p.parent.name for p in CASES}
+    assert names - with_fixture == set(), "shapes without a fixture"
+    assert with_fixture - names == set(), "fixtures for shapes that do not exist"
+
+
+def test_fixtures_collected_at_least_one_per_shape(shapes: Graph) -> None:
+    assert len(shape_names(shapes)) >= 100
+    assert len(CASES) >= len(shape_names(shapes))
+
+
+def test_context_trips_nothing(tripped: dict[str, set[str]]) -> None:
+    assert tripped.get("_context.ttl", set()) == set()
+    assert tripped.get("?", set()) == set()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_trips_exactly_its_shape(case: Path, tripped: dict[str, set[str]]) -> None:
+    name = str(case.relative_to(FIXTURES))
+    assert tripped.get(name) == {case.parent.name}
+
+
+def test_every_shape_is_named_never_a_blank_node(shapes: Graph) -> None:
+    for kind in SHAPE_TYPES:
+        for shape in shapes.subjects(RDF.type, kind):
+            assert isinstance(shape, URIRef) and str(shape).startswith(str(EWKGSH)), shape
+    for predicate in (SH.property, SH.sparql):
+        for value in shapes.objects(None, predicate):
+            assert not isinstance(value, BNode), predicate
+    for node_shape in shapes.subjects(RDF.type, SH.NodeShape):
+        assert str(node_shape).endswith("Shape"), node_shape
+    for kind in (SH.PropertyShape, SH.SPARQLConstraint):
+        for shape in shapes.subjects(RDF.type, kind):
+            owner, _, rule = local(str(shape)).partition("-")
+            assert owner and rule, shape  # {Class}-{rule}, e.g. Region-parentRegion
+
+
+def test_every_shape_has_a_message_in_french_chinese_and_english(shapes: Graph) -> None:
+    for kind in SHAPE_TYPES:
+        for shape in shapes.subjects(RDF.type, kind):
+            languages = sorted(m.language for m in shapes.objects(shape, SH.message))
+            assert languages == ["en", "fr", "zh"], shape
+
+
+def test_every_constraint_is_used_by_a_node_shape(shapes: Graph) -> None:
+    used = set(shapes.objects(None, SH.property)) | set(shapes.objects(None, SH.sparql))
+    for kind in (SH.PropertyShape, SH.SPARQLConstraint):
+        for shape in shapes.subjects(RDF.type, kind):
+            assert shape in used, shape
+
+
+@pytest.mark.parametrize(
+    ("case", "node_shape"),
+    [("Pairing-direction/reversed", "PairingShape"),
+     ("StatedCount-enumeration/complete-but-short", "StatedCountShape")],
+)
+def test_pyshacl_agrees_with_the_fast_sparql_runner(
+    case: str, node_shape: str, shapes: Graph
+) -> None:
+    """The SPARQL constraints run once over all focus nodes on pyoxigraph; pySHACL runs them one
+    focus node at a time. Both find the same results on these fixtures."""
+    graph = new_graph()
+    for path in [*turtle_files("ontology"), CONTEXT, FIXTURES / f"{case}.ttl"]:
+        parse_source(path.read_bytes(), name=path.name, into=graph)
+    ours = validate_sources([parse_source(b"", name="empty", into=graph)])
+    _, report, _ = pyshacl_validate(
+        graph, shacl_graph=shapes, inference="none", use_shapes=[EWKGSH[node_shape]]
+    )
+    theirs = {
+        (str(report.value(r, SH.focusNode)), local(str(report.value(r, SH.sourceConstraint)
+                                                       or report.value(r, SH.sourceShape))))
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    }
+    mine = {(v.focus.strip("<>"), result_id(v)) for v in ours.violations
+            if v.shape == f"ewkgsh:{node_shape}" or v.constraint is None}
+    assert mine == theirs
+    assert theirs
