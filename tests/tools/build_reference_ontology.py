@@ -119,7 +119,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
     ),
     (
         "claimValue",
-        RDF.Property,
+        OWL.AnnotationProperty,  # its values are things or literals
         "valeur de l’énoncé",
         "陈述值",
         "Valeur (chose ou littéral) que l’énoncé donne à la propriété.",
