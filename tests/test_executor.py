@@ -531,7 +531,9 @@ def _query_in_child(ex: ProcessExecutor, conn: object) -> None:
 def test_executor_inherited_across_fork_starts_its_own_workers(
     executor: ProcessExecutor,
 ) -> None:
+    executor.start()
     parent_pids = executor.worker_pids
+    assert len(parent_pids) == 2
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
     child = ctx.Process(target=_query_in_child, args=(executor, there))
@@ -641,3 +643,42 @@ def test_concurrent_queries_from_many_threads_get_their_own_answers(
         thread.join(timeout=60)
     assert not errors
     assert len(executor.worker_pids) == 2
+
+
+def test_plain_fork_like_gunicorn_leaves_the_parent_workers_alone(
+    executor: ProcessExecutor,
+) -> None:
+    """A gunicorn worker is an ``os.fork`` of the master: at its exit, multiprocessing's own
+    exit handler must not terminate the master's query workers it inherited the records of."""
+    import warnings
+
+    executor.start()
+    parent_pids = executor.worker_pids
+    assert len(parent_pids) == 2
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the "gunicorn worker"
+        status = 1
+        try:
+            os.close(read_end)
+            answer = run(executor, "ASK {}", CSV)
+            own = executor.worker_pids
+            ok = answer.body.strip() == b"true" and not set(own) & set(parent_pids)
+            executor.close()
+            multiprocessing.util._exit_function()  # type: ignore[attr-defined] # what atexit runs
+            status = 0 if ok else 1
+        finally:
+            os.write(write_end, bytes([status]))
+            os._exit(status)
+    os.close(write_end)
+    try:
+        assert os.read(read_end, 1) == b"\x00"
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    for worker_pid in parent_pids:
+        os.kill(worker_pid, 0)  # still alive
+    assert executor.worker_pids == parent_pids
+    assert run(executor, "ASK {}", CSV).body.strip() == b"true"

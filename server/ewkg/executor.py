@@ -561,6 +561,8 @@ class ProcessExecutor:
                 for worker in self._workers:
                     with contextlib.suppress(OSError):
                         worker.conn.close()
+                    # not ours to reap or to terminate at exit (multiprocessing would try)
+                    multiprocessing.process._children.discard(worker.process)  # type: ignore[attr-defined]
                 self._workers = set()
                 self._idle = queue.LifoQueue()
             self._pid = os.getpid()
