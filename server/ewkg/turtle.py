@@ -211,10 +211,11 @@ class _Writer:
         return items
 
     # -- terms ---------------------------------------------------------------------------------
+    def predicate(self, iri: URIRef) -> str:
+        return "a" if iri == RDF.type else self.iri(iri)
+
     def iri(self, iri: URIRef) -> str:
         text = str(iri)
-        if iri == RDF.type:
-            return "a"
         best: tuple[str, str] | None = None
         for prefix, namespace in PREFIXES.items():
             ns = str(namespace)
@@ -272,7 +273,7 @@ class _Writer:
         if len(preds) == 1:
             objs = list(self.graph.objects(node, preds[0]))
             if len(objs) == 1:
-                text = f"[ {self.iri(preds[0])} {self.term(objs[0], level)} ]"
+                text = f"[ {self.predicate(preds[0])} {self.term(objs[0], level)} ]"
                 if "\n" not in text and len(text) <= 80:
                     return text
         body = "\n".join(self.po_lines(node, level + 1))
@@ -282,7 +283,7 @@ class _Writer:
         lines: list[str] = []
         for p in sorted(set(self.graph.predicates(node)), key=predicate_key):
             objects = sorted(self.graph.objects(node, p), key=_object_key)
-            text = INDENT * level + self.iri(p) + " " + self.term(objects[0], level)
+            text = INDENT * level + self.predicate(p) + " " + self.term(objects[0], level)
             for o in objects[1:]:
                 text += " ,\n" + INDENT * (level + 1) + self.term(o, level + 1)
             lines.append(text + " ;")
@@ -357,5 +358,4 @@ def term_text(node: Node) -> str:
     writer = _Writer(Graph(bind_namespaces="none"))
     if isinstance(node, BNode):
         return f"_:{node}"
-    text = writer.term(node, 0)
-    return "rdf:type" if text == "a" else text
+    return writer.term(node, 0)
