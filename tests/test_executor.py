@@ -367,6 +367,7 @@ def test_media_type_parameters_are_ignored(executor: ProcessExecutor) -> None:
 
 
 def test_an_error_leaves_the_worker_usable(executor: ProcessExecutor) -> None:
+    executor.start()
     pids = executor.worker_pids
     for _ in range(3):
         with pytest.raises(QuerySyntaxError):
@@ -448,6 +449,7 @@ def test_busy_pool_answers_with_a_timeout_not_a_hang(store: EmbeddedStore) -> No
 
 
 def test_worker_killed_from_outside_is_replaced(executor: ProcessExecutor) -> None:
+    executor.start()
     victim = executor.worker_pids[0]
     os.kill(victim, signal.SIGKILL)
     time.sleep(0.1)
