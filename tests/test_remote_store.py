@@ -174,10 +174,15 @@ def test_select_answers_like_the_embedded_engine(
     assert remote_answer.capped and remote_answer.count == MAX  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("media_type", [JSON, TSV, "text/csv", "application/sparql-results+xml"])
 @pytest.mark.parametrize("query", ["ASK {}", "ASK { FILTER(false) }"])
-def test_ask_is_forwarded(executor: RemoteExecutor, query: str) -> None:
-    answer = run(executor, query)
-    assert json.loads(answer.body)["boolean"] is (query == "ASK {}")  # type: ignore[attr-defined]
+def test_ask_is_forwarded(
+    executor: RemoteExecutor, local_executor: ProcessExecutor, query: str, media_type: str
+) -> None:
+    answer = run(executor, query, media_type)
+    assert answer.body == run(local_executor, query, media_type).body  # type: ignore[attr-defined]
+    if media_type == JSON:
+        assert json.loads(answer.body)["boolean"] is (query == "ASK {}")  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
