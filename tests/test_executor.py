@@ -684,3 +684,19 @@ def test_plain_fork_like_gunicorn_leaves_the_parent_workers_alone(
         os.kill(worker_pid, 0)  # still alive
     assert executor.worker_pids == parent_pids
     assert run(executor, "ASK {}", CSV).body.strip() == b"true"
+
+
+def test_workers_stop_when_the_app_is_garbage_collected(tmp_path: Path) -> None:
+    import gc
+
+    data = tmp_path / "a.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    app = create_app(Config(testing=True, data=(data,), extra={"query_workers": 1}))
+    post_fork(app)
+    pids = get_executor(app).worker_pids  # type: ignore[attr-defined]
+    assert len(pids) == 1
+    del app
+    gc.collect()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

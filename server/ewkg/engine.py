@@ -10,7 +10,6 @@ app works under the Flask test client, ``flask run`` and gunicorn (``--workers N
 
 from __future__ import annotations
 
-import atexit
 from typing import Any
 
 from flask import Flask
@@ -53,10 +52,14 @@ def make_executor(config: Config, store: Any) -> Executor:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's executor (its workers start lazily) and stop it at exit."""
-    executor = make_executor(app.config["EWKG"], app.extensions["ewkg.store"])
-    app.extensions["ewkg.executor"] = executor
-    atexit.register(executor.close)
+    """Create the app's executor; its workers start lazily.
+
+    They stop with the executor: at interpreter exit, or when the app is garbage-collected (a
+    ``weakref.finalize``), or on ``get_executor(app).close()``.
+    """
+    app.extensions["ewkg.executor"] = make_executor(
+        app.config["EWKG"], app.extensions["ewkg.store"]
+    )
 
 
 def get_executor(app: Flask) -> Executor:
