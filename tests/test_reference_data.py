@@ -433,6 +433,19 @@ def test_disputed_values(graph: Graph) -> None:
     assert starts == {"1996", "1997"}
 
 
+def test_a_disputed_thing_links_to_its_dispute(graph: Graph) -> None:
+    """Pages of the things concerned show the dispute (an incoming link)."""
+    subjects = {
+        d: set(graph.objects(d, EWKG.disputedSubject))
+        for d in graph.subjects(RDF.type, EWKG.Dispute)
+    }
+    assert pairing("beijing-neimenggu") in subjects[ID["dispute/beijing-neimenggu-start"]]
+    assert pairing("shandong-chongqing") in subjects[ID["dispute/shandong-chongqing-start-month"]]
+    for d, found in subjects.items():
+        claimed = {graph.value(c, EWKG.claimSubject) for c in graph.objects(d, EWKG.disputedClaim)}
+        assert found == claimed, d
+
+
 def test_contradictions_are_symmetric_and_inside_one_dispute(graph: Graph) -> None:
     pairs = set(graph.subject_objects(EWKG.contradicts))
     assert pairs and all((b, a) in pairs for a, b in pairs)

@@ -2077,6 +2077,7 @@ def build_disputes() -> None:
         for c in claims:
             assert (c, RDF.type, EWKG.Claim) in claims_graph, c
             add(d, EWKG.disputedClaim, c)
+            add(d, EWKG.disputedSubject, claims_graph.value(c, EWKG.claimSubject))
             for s in claims_graph.objects(c, PROV.wasDerivedFrom):
                 if s not in srcs:
                     srcs.append(s)  # type: ignore[arg-type]

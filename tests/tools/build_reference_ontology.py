@@ -165,6 +165,15 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         {RDFS.domain: [EWKG.Dispute], RDFS.range: [EWKG.Claim]},
     ),
     (
+        "disputedSubject",
+        OWL.ObjectProperty,
+        "porte sur",
+        "分歧涉及",
+        "Chose dont un fait est en désaccord entre les sources (le sujet d’un des énoncés).",
+        "来源对其某一事实有分歧的事物（某条陈述的主体）。",
+        {RDFS.domain: [EWKG.Dispute]},
+    ),
+    (
         "contradicts",
         OWL.ObjectProperty,
         "contredit",
