@@ -700,3 +700,8 @@ def test_workers_stop_when_the_app_is_garbage_collected(tmp_path: Path) -> None:
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_from_inside_a_name_is_not_a_dataset_clause(executor: ProcessExecutor) -> None:
+    q = f"PREFIX from: <{EX}> SELECT (COUNT(*) AS ?n) {{ ?s from:label ?o }}"
+    assert rows(run(executor, q)) == [{"n": f'"305"^^<{XSD}integer>'}]
