@@ -84,6 +84,8 @@ class ParsedSource:
     #: Subjects this source describes, and those it gives an ``rdf:type``.
     subjects: set[Node] = field(default_factory=set)
     typed: set[Node] = field(default_factory=set)
+    #: The same triples as pyoxigraph quads (blank nodes named like the rdflib ones).
+    quads: list[ox.Quad] = field(default_factory=list)
     _lines: list[str] | None = None
 
     @property
@@ -206,14 +208,25 @@ def parse_source(
     bnodes: dict[str, BNode] = {}
     parser = ox.parse(input=text, format=rdf_format, without_named_graphs=True)
     triples = []
+    quads: list[ox.Quad] = []
     try:
         for quad in parser:
-            terms = []
-            for term in (quad.subject, quad.predicate, quad.object):
-                if isinstance(term, ox.BlankNode):
-                    terms.append(bnodes.setdefault(term.value, BNode()))
-                else:
-                    terms.append(to_rdflib(term))
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                ox_terms = []
+                terms = []
+                for term in (quad.subject, quad.predicate, quad.object):
+                    if isinstance(term, ox.BlankNode):
+                        bnode = bnodes.setdefault(term.value, BNode())
+                        terms.append(bnode)
+                        ox_terms.append(ox.BlankNode(str(bnode)))
+                    else:
+                        terms.append(to_rdflib(term))
+                        ox_terms.append(term)
+                quads.append(ox.Quad(*ox_terms))
+            else:
+                terms = [to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                         to_rdflib(quad.object)]
+                quads.append(quad)
             triples.append(tuple(terms))
     except SyntaxError as exc:
         raise RdfSyntaxError(_problem(name, text, exc)) from exc
@@ -226,7 +239,7 @@ def parse_source(
         if triple[1] == RDF.type:
             typed.add(triple[0])
     prefixes = dict(parser.prefixes) if rdf_format == ox.RdfFormat.TURTLE else {}
-    return ParsedSource(name, text, graph, prefixes, parser.base_iri, subjects, typed)
+    return ParsedSource(name, text, graph, prefixes, parser.base_iri, subjects, typed, quads)
 
 
 def format_for(path: Path) -> ox.RdfFormat:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
@@ -32,7 +32,7 @@ from .locate import (
 from .namespaces import new_graph
 from .report import LANGS, Report, Violation
 from .resources import dataset_files, shapes_files, turtle_files
-from .store import to_rdflib
+from .shacl_sparql import CompiledShapes, compile_shapes, to_oxigraph
 from .turtle import term_text
 
 __all__ = [
@@ -151,161 +151,36 @@ def _locate(node: Node, sources: list[ParsedSource]) -> tuple[str | None, int | 
     return source.name, source.line_of(node)
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term: {term!r}")
-
-
-def _from_ox(term: object) -> Node:
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    value = to_rdflib(term)  # type: ignore[arg-type]
-    assert value is not None
-    return value
-
-
-_TARGETS = {
-    SH.targetClass: "?this rdf:type/rdfs:subClassOf* {} .",
-    SH.targetNode: "VALUES ?this {{ {} }}",
-    SH.targetSubjectsOf: "?this {} ?targetObject .",
-    SH.targetObjectsOf: "?targetSubject {} ?this .",
-}
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SparqlConstraint:
-    """One ``sh:sparql`` constraint of a node shape, ready to run over the whole data at once."""
-
-    shape: URIRef
-    constraint: URIRef | BNode
-    query: str
-    severity: URIRef
-
-
-def sparql_constraints(shapes: Graph) -> list[SparqlConstraint]:
-    """The SPARQL-based constraints of ``shapes``, each rewritten to run once over all its focus
-    nodes: ``$this`` becomes ``?this``, bound by the shape's targets at the start of the WHERE
-    clause (the pre-binding of SHACL-SPARQL, done by a join instead of one query per node)."""
-    found = []
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        if (constraint, SH.deactivated, Literal(True)) in shapes:
-            continue
-        select = shapes.value(constraint, SH.select)
-        if select is None or not isinstance(shape, URIRef):
-            continue
-        targets = []
-        for predicate, pattern in _TARGETS.items():
-            for target in shapes.objects(shape, predicate):
-                targets.append("{ " + pattern.format(term_text_sparql(target)) + " }")
-        if not targets:
-            continue
-        prologue = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for prefixes in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(prefixes, SH.declare)
-        )
-        prologue += (
-            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        )
-        text = str(select).replace("$this", "?this")
-        match = _WHERE.search(text)
-        if match is None:
-            raise ValueError(f"{constraint}: sh:select has no WHERE clause")
-        text = (text[: match.end()] + "\n  " + " UNION ".join(targets) + "\n"
-                + text[match.end():])
-        severity = shapes.value(shape, SH.severity) or SH.Violation
-        found.append(SparqlConstraint(shape, constraint, prologue + text, severity))  # type: ignore[arg-type]
-    return sorted(found, key=lambda c: (str(c.shape), str(c.constraint)))
-
-
-def term_text_sparql(node: Node) -> str:
-    """A term in SPARQL syntax (full IRIs)."""
-    if isinstance(node, URIRef):
-        return f"<{node}>"
-    if isinstance(node, Literal):
-        return node.n3()
-    raise TypeError(f"cannot target {node!r}")
-
-
-def _run_sparql(store: ox.Store, constraints: list[SparqlConstraint]) -> Graph:
-    """Run the constraints; the results as a ``sh:ValidationReport`` graph (like pySHACL's)."""
-    report = new_graph()
-    for c in constraints:
-        seen = set()
-        for row in store.query(c.query):
-            this = row["this"]
-            if this is None:
-                continue
-            path = _get(row, "path")
-            value = _get(row, "value")
-            key = (this, path, value)
-            if key in seen:
-                continue
-            seen.add(key)
-            result = BNode()
-            report.add((result, RDF.type, SH.ValidationResult))
-            report.add((result, SH.focusNode, _from_ox(this)))
-            if path is not None:
-                report.add((result, SH.resultPath, _from_ox(path)))
-            if value is not None:
-                report.add((result, SH.value, _from_ox(value)))
-            report.add((result, SH.sourceShape, c.shape))
-            report.add((result, SH.sourceConstraint, c.constraint))
-            report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-            report.add((result, SH.resultSeverity, c.severity))
-    return report
-
-
-def _get(row: ox.QuerySolution, name: str) -> object | None:
-    try:
-        return row[name]
-    except (KeyError, IndexError):
-        return None
+#: Validation engines: ``oxigraph`` compiles every shape to SPARQL (fast, the default);
+#: ``pyshacl`` runs pySHACL on everything (the reference, slow on the whole dataset).
+ENGINES = ("oxigraph", "pyshacl")
 
 
 @lru_cache(maxsize=4)
-def _split(shapes_id: int, shapes: Graph) -> tuple[Graph, tuple[SparqlConstraint, ...]]:
-    core = new_graph()
-    for triple in shapes:
-        if triple[1] != SH.sparql:
-            core.add(triple)
-    return core, tuple(sparql_constraints(shapes))
+def _compiled(shapes: Graph) -> CompiledShapes:
+    return compile_shapes(shapes)
 
 
-def _shacl(data: Graph, shapes: Graph) -> Graph:
-    """Validate: SHACL core by pySHACL, the SPARQL-based constraints by pyoxigraph.
+def _shacl(
+    data: Graph, shapes: Graph, *, engine: str = "oxigraph", store: ox.Store | None = None
+) -> Graph:
+    """The SHACL results (a report graph) of ``data`` against ``shapes``.
 
-    pySHACL runs a SPARQL constraint once per focus node through rdflib's SPARQL engine, which
-    takes minutes on the whole dataset; pyoxigraph runs each once over all focus nodes.
+    ``store`` is ``data`` already loaded in pyoxigraph, if the caller has it.
     """
-    from pyshacl import validate as shacl_validate
+    if engine == "pyshacl":
+        from pyshacl import validate as shacl_validate
 
-    core, constraints = _split(id(shapes), shapes)
-    _, report, _ = shacl_validate(
-        data,
-        shacl_graph=core,
-        inference="none",
-        inplace=True,
-        allow_infos=True,
-        allow_warnings=True,
-    )
-    if not isinstance(report, Graph):  # pragma: no cover - pySHACL refused the shapes
-        raise ValueError(f"the shapes are not valid SHACL: {report}")
-    store = ox.Store()
-    store.extend([ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data])
-    report += _run_sparql(store, list(constraints))
-    return report
+        _, report, _ = shacl_validate(
+            data, shacl_graph=shapes, inference="none", inplace=True,
+            allow_infos=True, allow_warnings=True,
+        )
+        if not isinstance(report, Graph):  # pragma: no cover - pySHACL refused the shapes
+            raise ValueError(f"the shapes are not valid SHACL: {report}")
+        return report
+    if engine != "oxigraph":
+        raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    return _compiled(shapes).run(store if store is not None else to_oxigraph(data))
 
 
 def _violations_from_report(
@@ -433,6 +308,7 @@ def validate_sources(
     shapes: Graph | None = None,
     reasoning: bool = False,
     syntax_errors: Sequence[SyntaxProblem] = (),
+    engine: str = "oxigraph",
 ) -> Report:
     """Validate parsed ``inputs`` merged with ``context``.
 
@@ -447,26 +323,32 @@ def validate_sources(
             seconds=time.perf_counter() - started,
         )
     shapes = load_shapes() if shapes is None else shapes
-    graphs = {id(s.graph): s.graph for s in inputs}
-    if len(graphs) == 1 and not context:
-        data = next(iter(graphs.values()))  # parsed into one graph already: no copy
-    else:
-        data = new_graph()
-        for graph in graphs.values():
-            data += graph
     described: set[Node] = set()
     for source in inputs:
         described.update(s for s in source.subjects if isinstance(s, URIRef))
+    replaced = {ox.NamedNode(str(s)) for s in described}
+    store = ox.Store()
+    for source in inputs:
+        store.extend(source.quads)
     for source in context:
-        if described:
+        store.extend(q for q in source.quads if q.subject not in replaced)
+    triples = len(store)
+    graphs = list({id(s.graph): s.graph for s in [*inputs, *context]}.values())
+    if len(graphs) == 1:
+        data = graphs[0]  # parsed into one graph already: no copy
+    elif engine == "pyshacl" or reasoning:
+        data = new_graph()
+        for graph in graphs[: len({id(s.graph) for s in inputs})]:
+            data += graph
+        for source in context:
             for triple in source.graph:
                 if triple[0] not in described:
                     data.add(triple)
-        else:
-            data += source.graph
-    triples = len(data)
+    else:
+        # Only read for labels: a view over the graphs, the inputs first.
+        data = ReadOnlyGraphAggregate(graphs)  # type: ignore[assignment]
     sources = list(inputs) + list(context)
-    report_graph = _shacl(data, shapes)
+    report_graph = _shacl(data, shapes, engine=engine, store=store)
     violations = _violations_from_report(report_graph, data, shapes, sources)
     if reasoning:
         violations += owl_rl_violations(data, sources)
@@ -489,6 +371,7 @@ def validate(
     alone: bool = False,
     reasoning: bool = False,
     shapes: Sequence[Path] | None = None,
+    engine: str = "oxigraph",
 ) -> Report:
     """Validate Turtle files (default: the bundled ontology and data) against the shapes.
 
@@ -507,7 +390,7 @@ def validate(
         ]
     return validate_sources(
         inputs, context=context, reasoning=reasoning, syntax_errors=problems,
-        shapes=load_shapes(shapes) if shapes is not None else None,
+        shapes=load_shapes(shapes) if shapes is not None else None, engine=engine,
     )
 
 
@@ -518,15 +401,19 @@ def validate_text(
     name: str = "input",
     alone: bool = False,
     reasoning: bool = False,
+    context_files: Sequence[Path] | None = None,
 ) -> Report:
-    """Validate one document (e.g. a POST body) with the bundled ontology and data as context."""
+    """Validate one document (e.g. a POST body) with the bundled ontology and data as context
+    (or ``context_files``, e.g. the files a server was started with)."""
     try:
         source = parse_source(text, name=name, rdf_format=rdf_format)
     except RdfSyntaxError as exc:
         return validate_sources([], syntax_errors=[exc.problem])
-    return validate_sources(
-        [source], context=bundled_context(data=not alone), reasoning=reasoning
-    )
+    if context_files:
+        context = list(_context(_key(context_files)))
+    else:
+        context = bundled_context(data=not alone)
+    return validate_sources([source], context=context, reasoning=reasoning)
 
 
 __all__ += ["LANGS"]
