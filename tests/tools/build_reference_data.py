@@ -2228,7 +2228,7 @@ def main() -> None:
     write()
     print(
         f"regions {sum(1 for _ in G['region'].subjects(RDF.type, EWKG.Region))} (+ enriched seed "
-        f"regions), pairings {len(PAIRINGS)}, sources {len(SOURCES) + 1}, "
+        f"regions), pairings {len(PAIRINGS)}, sources {len(SOURCES)}, "
         f"claims {len(CLAIM_SLUGS)}, disputes {len(DISPUTES)}, questions {len(QUESTIONS)}"
     )
 
