@@ -10,7 +10,8 @@ curator's change shows up as the few lines it touches:
 5. top-level blank nodes (ontology axioms such as ``owl:AllDisjointClasses``) written inline as
    ``[ … ] .``, sorted by their text; blank nodes used more than once get a canonical ``_:`` label;
 6. within a subject, predicates in one display order: ``rdf:type``, labels, definitions, scheme,
-   ``ewkg:`` properties, the others, provenance last (:func:`predicate_key`);
+   ``ewkg:`` properties, the others (a shape's targets and path first; its query and message
+   last), provenance last (:func:`predicate_key`);
 7. one object per line, sorted: IRIs, then literals with ``@fr`` before ``@zh``, then blank nodes;
    numbers by value; literals with a newline triple-quoted.
 
@@ -67,9 +68,10 @@ _GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (SKOS.inScheme, SKOS.topConceptOf, SKOS.hasTopConcept),
     (),  # ewkg: properties, by IRI
     (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path),
+    (SH.prefixes, SH.select, SH.severity, SH.message),
     (RDFS.isDefinedBy, DCTERMS.source, PROV.wasDerivedFrom),
 )
-_OWN, _OTHERS, _PROVENANCE = 4, 5, 6
+_OWN, _OTHERS, _PROVENANCE = 4, 5, 7
 _RANK = {p: (g, i) for g, group in enumerate(_GROUPS) for i, p in enumerate(group)}
 _LANG_RANK = {"fr": 0, "zh": 1, "en": 2}
 _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..locate import display_name
 from ..resources import bundle_dir
 from ..turtle import format_text
 
@@ -51,21 +52,22 @@ def format_(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
             text = path.read_text(encoding="utf-8")
             canonical = format_text(text, source=path)
         except (OSError, UnicodeDecodeError, SyntaxError) as exc:
-            broken.append(f"{path}: {exc}")
+            broken.append(f"{display_name(path)}: {exc}")
             continue
         if canonical == text:
             continue
         changed.append(path)
+        shown = display_name(path)
         if check:
-            click.echo(f"would reformat {path}")
+            click.echo(f"would reformat {shown}")
             if show_diff:
                 click.echo("".join(difflib.unified_diff(
                     text.splitlines(keepends=True), canonical.splitlines(keepends=True),
-                    fromfile=f"{path} (now)", tofile=f"{path} (canonical)",
+                    fromfile=f"{shown} (now)", tofile=f"{shown} (canonical)",
                 )), nl=False)
         else:
             path.write_text(canonical, encoding="utf-8")
-            click.echo(f"reformatted {path}")
+            click.echo(f"reformatted {shown}")
     for message in broken:
         click.echo(f"error: {message}", err=True)
     if broken:
