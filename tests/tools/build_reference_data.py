@@ -1504,6 +1504,16 @@ def build_pairings() -> None:
                 quote=(row["statement"], "zh"),
             )
             if western in newly_connected:
+                pairing(eastern, western, s2016_sum)
+                note(
+                    p,
+                    "La partie aidée n’est pas une région de l’Ouest : après 2016, la coopération "
+                    "relie aussi trois villes du Hebei et trois préfectures autonomes du Jilin, "
+                    "du Hubei et du Hunan (Bureau de l’information du Conseil des affaires d’Etat, "
+                    "décembre 2016).",
+                    "受帮扶方不属于西部地区：2016年调整后，河北省张家口、承德、保定3个市和吉林、湖北、"
+                    "湖南的3个少数民族自治州也对接起来（国新办，2016年12月）。",
+                )
                 claim(
                     f"{pslug}-start-2016",
                     p,
