@@ -371,7 +371,7 @@ def place(
 
 def _text_width(text: str, size: float) -> float:
     wide = sum(1 for ch in text if ord(ch) > 0x2E80)
-    return (wide * 1.0 + (len(text) - wide) * 0.56) * size
+    return (wide * 1.0 + (len(text) - wide) * 0.52) * size
 
 
 class _Labels:
@@ -792,7 +792,18 @@ def render(
             _el(target, "text", text, class_="legend", x=round(lx, 1), y=ly, lang=_lang_attr(lang))
             lx += step
         ly += 22
-    _el(svg, "text", tr("note", lang), class_="legend", x=MARGIN / 4, y=ly, font_size=11)
+    for i, lg in enumerate(("fr", "zh") if lang == "both" else (lang,)):
+        _el(
+            svg,
+            "text",
+            tr("note", lg),
+            class_="legend",
+            x=MARGIN / 4,
+            y=ly + 16 * i,
+            font_size=11,
+            lang=lg,
+        )
+    ly += 16 * (lang == "both")
     height = int(ly + 16)
     svg.set("height", str(height))
     svg.set("viewBox", f"0 0 {WIDTH} {height}")
