@@ -140,6 +140,8 @@ def _hint(text: str, line: int | None, column: int | None, message: str) -> str:
     char = lines[line - 1][column - 1: column]
     if char in {'"', "'"} and "end of file" in message.lower():
         return message + " (a string literal opened here is never closed)"
+    if "line jumps are not allowed" in message.lower():
+        return message + " (a string literal on this line is never closed)"
     return message
 
 

@@ -41,6 +41,7 @@ _WORDS: dict[str, dict[str, str]] = {
            "no_label": "(no label)"},
 }
 _COLOURS = {"Violation": "31", "Warning": "33", "Info": "36"}
+_QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
 
 
 def choose_lang(lang: str | None = None, environ: dict[str, str] | None = None) -> str:
@@ -153,7 +154,8 @@ class Report:
             head = (f"{paint(v.where, '1')}: "
                     f"{paint(words.get(v.severity, v.severity), _COLOURS.get(v.severity, '0'))}"
                     f": {v.focus}")
-            head += f" « {label} »" if label else f" {words['no_label']}"
+            left, right = _QUOTES[lang]
+            head += f" {left}{label}{right}" if label else f" {words['no_label']}"
             lines.append(head)
             lines.append(f"    {words['message']}: {v.message(lang)}")
             if v.path:
@@ -161,7 +163,7 @@ class Report:
             if v.value is not None:
                 value_label = v.value_labels.get(lang)
                 lines.append(f"    {words['value']}: {v.value}"
-                             + (f" « {value_label} »" if value_label else ""))
+                             + (f" {left}{value_label}{right}" if value_label else ""))
             shape = v.shape + (f" / {v.constraint}" if v.constraint else "")
             if v.component:
                 shape += f" ({v.component})"

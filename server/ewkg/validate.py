@@ -91,6 +91,17 @@ def bundled_context(
     return list(_context(_key(files)))
 
 
+class _Overlay:
+    """Labels of the subjects an input describes come from the input only (not the bundle)."""
+
+    def __init__(self, front: Graph, back: Graph, replaced: set[Node]) -> None:
+        self.front, self.back, self.replaced = front, back, replaced
+
+    def objects(self, subject: Node, predicate: Node):  # noqa: ANN201 - like Graph.objects
+        graph = self.front if subject in self.replaced else self.back
+        return graph.objects(subject, predicate)
+
+
 def labels(node: Node, graph: Graph) -> dict[str, str]:
     """``{lang: label}`` of ``node`` (``skos:prefLabel``, else ``rdfs:label``)."""
     found: dict[str, str] = {}
@@ -139,8 +150,19 @@ def _fill(message: str, *, focus: str, value: str | None, path: str | None) -> s
     return _PLACEHOLDER.sub(replace, message)
 
 
-def _display(node: Node, graph: Graph) -> str:
-    """A node for a message: its label in each language, else its Turtle text."""
+_QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
+
+
+def _display(node: Node | None, graph: Graph, lang: str) -> str | None:
+    """A node for a message in ``lang``: its quoted label if it has one, else its Turtle text."""
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        found = labels(node, graph)
+        label = found.get(lang) or found.get("fr") or found.get("zh")
+        if label:
+            left, right = _QUOTES.get(lang, _QUOTES["en"])
+            return f"{left}{label}{right}"
     return term_text(node)
 
 
@@ -201,7 +223,8 @@ def _violations_from_report(
         value_text = term_text(value) if value is not None else None
         file, line = _locate(focus, sources)
         messages = {
-            lang: _fill(text, focus=focus_text, value=value_text, path=path)
+            lang: _fill(text, focus=_display(focus, data, lang) or focus_text,
+                        value=_display(value, data, lang), path=path)
             for lang, text in _messages(result, report, shapes).items()
         }
         shape_text = term_text(shape) if isinstance(shape, URIRef) else None
@@ -296,6 +319,18 @@ def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violatio
             "en": f"Contradiction: the functional property {term_text(p)} has two values, "
                   f"{term_text(a)} and {term_text(b)}.",
         })
+    error_type = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
+    error_text = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
+    for node in closure.subjects(RDF.type, error_type):
+        for text in closure.objects(node, error_text):
+            found.append(Violation(
+                file=None, line=None, focus=term_text(node), focus_labels={}, path=None,
+                value=None, value_labels={}, shape="owlrl", constraint=None,
+                component="OWL 2 RL", severity="Violation",
+                messages={"fr": f"Incohérence OWL 2 RL : {text}",
+                          "zh": f"OWL 2 RL 不一致：{text}",
+                          "en": f"OWL 2 RL inconsistency: {text}"},
+            ))
     return found
 
 
@@ -349,7 +384,12 @@ def validate_sources(
         data = ReadOnlyGraphAggregate(graphs)  # type: ignore[assignment]
     sources = list(inputs) + list(context)
     report_graph = _shacl(data, shapes, engine=engine, store=store)
-    violations = _violations_from_report(report_graph, data, shapes, sources)
+    shown = data
+    if described and context:
+        front = [g for g in graphs if any(g is s.graph for s in inputs)]
+        shown = _Overlay(front[0] if len(front) == 1 else ReadOnlyGraphAggregate(front),
+                         data, described)  # type: ignore[assignment]
+    violations = _violations_from_report(report_graph, shown, shapes, sources)
     if reasoning:
         violations += owl_rl_violations(data, sources)
     order = {name: i for i, name in enumerate(s.name for s in sources)}

@@ -28,10 +28,14 @@ def _colour(stream: object) -> bool:
 @click.option("--alone", is_flag=True,
               help="Validate PATHS with the bundled ontology only, without the bundled data.")
 @click.option("--reasoning", is_flag=True,
-              help="Also check the OWL 2 RL closure for contradictions "
-                   "(disjoint classes, functional properties).")
+              help="Also check the OWL 2 RL closure (owlrl) for contradictions: disjoint "
+                   "classes, functional properties. Slow (tens of seconds).")
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph",
+              show_default=True,
+              help="oxigraph: every shape compiled to SPARQL (fast); pyshacl: the reference "
+                   "implementation (slow on the whole dataset).")
 def validate(paths: tuple[Path, ...], lang: str | None, output: str, alone: bool,
-             reasoning: bool) -> None:
+             reasoning: bool, engine: str) -> None:
     """Validate Turtle against the SHACL shapes (default: the bundled ontology and data).
 
     PATHS are validated together with the bundled ontology and, for reference resolution, the
@@ -46,7 +50,7 @@ def validate(paths: tuple[Path, ...], lang: str | None, output: str, alone: bool
     from ..validate import validate as run
 
     language = choose_lang(lang)
-    report = run(list(paths) or None, alone=alone, reasoning=reasoning)
+    report = run(list(paths) or None, alone=alone, reasoning=reasoning, engine=engine)
     if output == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif output == "turtle":
