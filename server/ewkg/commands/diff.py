@@ -41,7 +41,7 @@ def diff(old: Path, new: Path, lang: str | None, output: str) -> None:
     """
     from ..graph_diff import diff_graphs
     from ..locate import parse_files
-    from ..turtle import term_text
+    from ..turtle import predicate_key, term_text
     from ..validate import bundled_context
 
     language = choose_lang(lang)
@@ -79,13 +79,14 @@ def diff(old: Path, new: Path, lang: str | None, output: str) -> None:
     for change in result.changes:
         name = label(change.labels)
         click.echo(paint(term_text(change.subject), "1") + (f"  # {name}" if name else ""))
-        for sign, triples, code in (("-", change.removed, "31"), ("+", change.added, "32")):
-            for _, p, o in triples:
-                line = f"  {sign} {term_text(p)} {term_text(o)}"
-                object_label = label(result.labels.get(o, {}))
-                if object_label:
-                    line += f"  # {object_label}"
-                click.echo(paint(line, code))
+        rows = [("-", t) for t in change.removed] + [("+", t) for t in change.added]
+        rows.sort(key=lambda row: (predicate_key(row[1][1]), row[0] == "+"))
+        for sign, (_, p, o) in rows:
+            line = f"  {sign} {term_text(p)} {term_text(o)}"
+            object_label = label(result.labels.get(o, {}))
+            if object_label:
+                line += f"  # {object_label}"
+            click.echo(paint(line, "31" if sign == "-" else "32"))
     if result:
         click.echo(words["summary"].format(a=result.added, r=result.removed,
                                            n=len(result.changes)))
