@@ -49,12 +49,12 @@ def test_exit_1_on_violations_and_2_on_unreadable_input(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("fr", ["violation", "chemin: skos:prefLabel", "valeur: \"Qinghai\"@zh", "forme:",
-                "« province du Qinghai »", "doit être écrit en caractères chinois"]),
-        ("zh", ["违规", "路径: skos:prefLabel", "值: \"Qinghai\"@zh", "形状:", "“Qinghai”",
+        ("fr", ["violation", "chemin: skos:prefLabel", "valeur: \"Hainan\"@zh", "forme:",
+                "« province de Hainan »", "doit être écrit en caractères chinois"]),
+        ("zh", ["违规", "路径: skos:prefLabel", "值: \"Hainan\"@zh", "形状:", "“Hainan”",
                 "必须用汉字书写"]),
-        ("en", ["violation", "path: skos:prefLabel", "value: \"Qinghai\"@zh", "shape:",
-                "“province du Qinghai”", "must be written in Chinese characters"]),
+        ("en", ["violation", "path: skos:prefLabel", "value: \"Hainan\"@zh", "shape:",
+                "“province de Hainan”", "must be written in Chinese characters"]),
     ],
 )
 def test_every_element_of_a_violation_in_each_language(lang: str, words: list[str]) -> None:
@@ -63,7 +63,7 @@ def test_every_element_of_a_violation_in_each_language(lang: str, words: list[st
     first = result.output.splitlines()[0]
     assert first.split(":")[0].endswith("french-label-in-chinese-slot.ttl")
     assert first.split(":")[1] == "6"
-    assert "<https://w3id.org/ewkg/id/region/qinghai>" in first
+    assert "<https://w3id.org/ewkg/id/region/hainan>" in first
     assert "ewkgsh:Entity-labelScriptZh" in result.output
     for word in words:
         assert word in result.output, word
@@ -82,7 +82,7 @@ def test_missing_chinese_label_is_located() -> None:
     assert (v.line, v.constraint, v.path, v.value) == (6, "ewkgsh:Entity-prefLabelZh",
                                                        "skos:prefLabel", None)
     assert v.file is not None and v.file.endswith("missing-chinese-label.ttl")
-    assert v.focus_labels == {"fr": "province du Gansu"}
+    assert v.focus_labels == {"fr": "région autonome du Tibet"}
     assert set(v.messages) == {"fr", "zh", "en"}
 
 
@@ -141,7 +141,7 @@ def test_format_turtle_is_a_validation_report() -> None:
     [report] = graph.subjects(RDF.type, SH.ValidationReport)
     assert (report, SH.conforms, Literal(False)) in graph
     [res] = graph.objects(report, SH.result)
-    assert graph.value(res, SH.focusNode) == ID["region/gansu"]
+    assert graph.value(res, SH.focusNode) == ID["region/xizang"]
     assert {m.language for m in graph.objects(res, SH.resultMessage)} == {"fr", "zh", "en"}
 
 

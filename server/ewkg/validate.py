@@ -344,11 +344,13 @@ def validate_sources(
     reasoning: bool = False,
     syntax_errors: Sequence[SyntaxProblem] = (),
     engine: str = "oxigraph",
+    replace_subjects: bool = False,
 ) -> Report:
     """Validate parsed ``inputs`` merged with ``context``.
 
-    A subject described in ``inputs`` replaces its description in ``context`` (so a curator's
-    edited copy of a file is not merged with the bundled original).
+    With ``replace_subjects``, a subject described in ``inputs`` replaces its description in
+    ``context``; by default the inputs are merged with the context (``validate`` replaces whole
+    files instead: a file given replaces the bundled file of the same name).
     """
     started = time.perf_counter()
     if syntax_errors:
@@ -359,8 +361,9 @@ def validate_sources(
         )
     shapes = load_shapes() if shapes is None else shapes
     described: set[Node] = set()
-    for source in inputs:
-        described.update(s for s in source.subjects if isinstance(s, URIRef))
+    if replace_subjects:
+        for source in inputs:
+            described.update(s for s in source.subjects if isinstance(s, URIRef))
     replaced = {ox.NamedNode(str(s)) for s in described}
     store = ox.Store()
     for source in inputs:

@@ -6,7 +6,7 @@
   upload ``file`` with a ``format`` field (``turtle``, ``ntriples``, ``jsonld``). The report comes
   back as JSON (default for API calls), Turtle (a ``sh:ValidationReport``) or HTML, by ``Accept``.
 
-The posted document is validated with the served dataset's files as context (for references);
+The posted document is merged with the served dataset's files (for references) and validated;
 nothing is written anywhere, the store is never touched. Errors: 413 for a body over
 ``max_request_bytes``, 415 for an unknown ``Content-Type``, 400 (with line and column) for input
 that does not parse, including JSON-LD naming a remote ``@context`` (nothing is fetched).
