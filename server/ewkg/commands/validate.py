@@ -38,7 +38,8 @@ def validate(paths: tuple[Path, ...], lang: str | None, output: str, alone: bool
              reasoning: bool, engine: str) -> None:
     """Validate Turtle against the SHACL shapes (default: the bundled ontology and data).
 
-    PATHS are validated together with the bundled ontology and, for reference resolution, the
+    PATHS (files, or folders of *.ttl) are validated together with the bundled ontology and,
+    for reference resolution, the
     rest of the bundled data (a file named like a bundled data file replaces it). Every
     violation is reported with the file and line where its focus node is defined, the node's
     label, the property, the offending value, the shape and its message in French, Chinese or
@@ -50,7 +51,13 @@ def validate(paths: tuple[Path, ...], lang: str | None, output: str, alone: bool
     from ..validate import validate as run
 
     language = choose_lang(lang)
-    report = run(list(paths) or None, alone=alone, reasoning=reasoning, engine=engine)
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.ttl")) if path.is_dir() else [path])
+    if paths and not files:
+        click.echo("error: no Turtle file (*.ttl) in " + ", ".join(map(str, paths)), err=True)
+        sys.exit(2)
+    report = run(files or None, alone=alone, reasoning=reasoning, engine=engine)
     if output == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif output == "turtle":
