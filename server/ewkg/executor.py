@@ -502,6 +502,17 @@ def _kill(worker: _Worker) -> None:
     worker.process.join(timeout=5)
 
 
+#: Every process executor of this process, to reset in a forked child (see below).
+_EXECUTORS: weakref.WeakSet[ProcessExecutor] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for executor in list(_EXECUTORS):
+        executor._forget_inherited_pool()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 #: Bytes a worker may allocate beyond what it inherits, by default (see :func:`_limit_memory`).
 DEFAULT_MEMORY_HEADROOM = 2 * 1024**3
 
@@ -546,6 +557,8 @@ class ProcessExecutor:
         self.size = workers or default_worker_count()
         self.cache = cache
         self._lock = threading.Lock()
+        self._pending = 0  # replacements under way
+        self._settled = threading.Condition(self._lock)
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
         self._pid: int | None = None
@@ -553,6 +566,7 @@ class ProcessExecutor:
         self._finalizer: weakref.finalize | None = None
         #: Worker processes killed at their deadline (for tests and monitoring).
         self.kills = 0
+        _EXECUTORS.add(self)
 
     # -- pool management
 
@@ -563,22 +577,34 @@ class ProcessExecutor:
                 raise QueryError("the query executor is closed")
             if self._pid == os.getpid():
                 return
-            if self._pid is not None:  # inherited across fork: forget the parent's workers
-                for worker in self._workers:
-                    with contextlib.suppress(OSError):
-                        worker.conn.close()
-                    # not ours to reap or to terminate at exit (multiprocessing would try)
-                    multiprocessing.process._children.discard(worker.process)  # type: ignore[attr-defined]
-                self._workers = set()
-                self._idle = queue.LifoQueue()
             self._pid = os.getpid()
-            workers = self._workers
-            self._finalizer = weakref.finalize(self, _stop_workers, workers, self._pid)
+            self._finalizer = weakref.finalize(self, _stop_workers, self._workers, self._pid)
             for _ in range(self.size):
                 self._add_worker()
 
+    def _forget_inherited_pool(self) -> None:
+        """In a child just forked (a single thread so far): drop the parent's pool and locks.
+
+        The locks may have been held by another thread of the parent at the moment of the fork;
+        the workers are the parent's to use, reap and stop (multiprocessing's exit handler would
+        otherwise terminate and try to join them at this process's exit).
+        """
+        for worker in self._workers:
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+            multiprocessing.process._children.discard(worker.process)  # type: ignore[attr-defined]
+        self._workers = set()
+        self._idle = queue.LifoQueue()
+        self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+        self._pending = 0
+        self._finalizer = None
+
     def _add_worker(self) -> None:
         parent_end, child_end = _CTX.Pipe(duplex=True)
+        # registered before the fork, so that the worker closes its own copy of our end too:
+        # it must see end-of-file (and exit) as soon as this process is gone, however it dies
+        _PARENT_ENDS.add(parent_end)
         process = _CTX.Process(
             target=_worker_main,
             args=(child_end, self.store, self.max_results, self.memory_headroom),
@@ -592,23 +618,47 @@ class ProcessExecutor:
             warnings.simplefilter("ignore", DeprecationWarning)
             process.start()
         child_end.close()
-        _PARENT_ENDS.add(parent_end)
         worker = _Worker(process, parent_end)
         self._workers.add(worker)
         self._idle.put(worker)
 
-    def _retire(self, worker: _Worker) -> None:
-        """Kill ``worker`` and fork its replacement (once, whoever notices first)."""
+    def _retire(self, worker: _Worker, *, wait: bool = True) -> None:
+        """Kill ``worker`` and fork its replacement (once, whoever notices first).
+
+        The ``SIGKILL`` is sent at once; with ``wait=False`` the rest — reaping the process (the
+        kernel first frees what the runaway query allocated) and forking the replacement —
+        happens in a background thread, so the client hears of its timeout without waiting.
+        """
         with self._lock:
             if worker.retired:
                 return
             worker.retired = True
-        _kill(worker)
-        with self._lock:
-            self._workers.discard(worker)
-            if self._closed or self._pid != os.getpid():
-                return
-            self._add_worker()
+            self._pending += 1
+        with contextlib.suppress(OSError, ValueError):
+            worker.process.kill()
+        if wait:
+            self._replace(worker)
+        else:
+            threading.Thread(
+                target=self._replace, args=(worker,), name="ewkg-worker-replace", daemon=True
+            ).start()
+
+    def _replace(self, worker: _Worker) -> None:
+        try:
+            _kill(worker)
+            with self._lock:
+                self._workers.discard(worker)
+                if not self._closed and self._pid == os.getpid():
+                    self._add_worker()
+        finally:
+            with self._settled:
+                self._pending -= 1
+                self._settled.notify_all()
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until killed workers are replaced; returns whether the pool is complete."""
+        with self._settled:
+            return self._settled.wait_for(lambda: self._pending == 0, timeout)
 
     def _sweep(self) -> None:
         """Replace workers that died on their own (killed from outside, out of memory)."""
@@ -680,14 +730,14 @@ class ProcessExecutor:
             ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
-            self._retire(worker)
+            self._retire(worker, wait=False)
             raise QueryError(
                 "the query was stopped: it needed more memory than a query may use "
                 "(or its worker process was killed); narrow it and try again"
             ) from None
         if reply is None:
             self.kills += 1
-            self._retire(worker)
+            self._retire(worker, wait=False)
             raise QueryTimeout(
                 f"the query was stopped after {timeout:g} s (the time limit); "
                 "narrow it (more specific patterns, LIMIT) and try again"
