@@ -180,3 +180,21 @@ def test_pyshacl_agrees_with_the_compiled_sparql_constraints(
     mine = {(v.focus.strip("<>"), result_id(v)) for v in ours.violations}
     assert mine == _pairs(report)
     assert mine
+
+
+def test_every_entity_of_the_data_is_checked_by_a_node_shape(shapes: Graph) -> None:
+    """A new kind of entity gets its node shape: every typed /id/ subject is a target."""
+    graph = new_graph()
+    _, problems = parse_files(turtle_files("ontology") + turtle_files("data"), into=graph)
+    assert not problems
+    targets = {str(c) for c in shapes.objects(None, SH.targetClass)}
+    query = """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?s ?class WHERE {
+          ?s a ?type . ?type rdfs:subClassOf* ?class .
+          FILTER(STRSTARTS(STR(?s), "https://w3id.org/ewkg/id/"))
+        }"""
+    covered: dict[str, bool] = {}
+    for s, cls in graph.query(query):  # type: ignore[misc]
+        covered[str(s)] = covered.get(str(s), False) or str(cls) in targets
+    assert covered and [s for s, ok in covered.items() if not ok] == []
