@@ -714,23 +714,28 @@ def test_a_from_inside_a_name_is_not_a_dataset_clause(executor: ProcessExecutor)
     assert rows(run(executor, q)) == [{"n": f'"305"^^<{XSD}integer>'}]
 
 
-def _executor_then_die(store: EmbeddedStore, conn: object) -> None:
-    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2)
+def _executor_then_die(store: EmbeddedStore, conn: object, busy: bool) -> None:
+    ex = ProcessExecutor(store, timeout=0.5, max_results=MAX, workers=2)
     ex.start()
     conn.send(ex.worker_pids)  # type: ignore[attr-defined]
+    if busy:  # one worker computes a runaway query when this process is killed
+        threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY)).start()
     time.sleep(60)  # killed long before
 
 
-def test_workers_exit_when_their_parent_is_killed(store: EmbeddedStore) -> None:
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
+def test_workers_exit_when_their_parent_is_killed(store: EmbeddedStore, busy: bool) -> None:
     """No orphans: a server process killed outright (SIGKILL, no exit handlers) takes its
-    idle workers with it, since they see end-of-file on their pipe."""
+    workers with it: idle ones see end-of-file on their pipe; a busy one is ended by its own
+    alarm at twice the deadline (the kernel's default SIGALRM action, whatever Rust does)."""
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
-    parent = ctx.Process(target=_executor_then_die, args=(store, there))
+    parent = ctx.Process(target=_executor_then_die, args=(store, there, busy))
     parent.start()
     assert here.poll(20)
     pids = here.recv()
     assert len(pids) == 2
+    time.sleep(0.2)
     parent.kill()
     parent.join(10)
     deadline = time.monotonic() + 10

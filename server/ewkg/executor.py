@@ -24,6 +24,7 @@ import contextlib
 import faulthandler
 import io
 import json
+import math
 import multiprocessing
 import os
 import queue
@@ -447,7 +448,16 @@ def _worker_main(
         with contextlib.suppress(OSError):
             ends.close()
     # The parent (a gunicorn worker, a Flask dev server) owns the signals; a worker only dies.
-    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGWINCH"):
+    for name in (
+        "SIGTERM",
+        "SIGHUP",
+        "SIGQUIT",
+        "SIGUSR1",
+        "SIGUSR2",
+        "SIGCHLD",
+        "SIGWINCH",
+        "SIGALRM",
+    ):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent shuts us down
     faulthandler.disable()  # an abort on a failed allocation is expected: no traceback dump
@@ -455,11 +465,15 @@ def _worker_main(
     _limit_memory(memory_headroom)
     while True:
         try:
-            request = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
-        if request is None:
+        if message is None:
             os._exit(0)
+        request, timeout = message
+        # Backstop: the kernel ends this process at twice the deadline even if the parent
+        # (which kills it at the deadline) is gone. SIGALRM's default action needs no Python.
+        signal.alarm(max(1, math.ceil(2 * timeout) + 1))
         try:
             response = evaluate(ox_store, request, max_results)
         except QueryError as error:
@@ -471,6 +485,7 @@ def _worker_main(
             reply = ("error", f"the query failed: {type(error).__name__}: {error}")
         else:
             reply = ("ok", response)
+        signal.alarm(0)
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):
@@ -726,7 +741,7 @@ class ProcessExecutor:
         self._sweep()
         worker = self._acquire(deadline, timeout)
         try:
-            worker.conn.send(request)
+            worker.conn.send((request, timeout))
             ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
