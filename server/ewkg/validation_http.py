@@ -69,6 +69,9 @@ WORDS: dict[str, dict[str, str]] = {
     "value": {"fr": "Valeur", "zh": "值", "en": "Value"},
     "message": {"fr": "Message", "zh": "消息", "en": "Message"},
     "shape": {"fr": "Forme", "zh": "形状", "en": "Shape"},
+    "Violation": {"fr": "violation", "zh": "违规", "en": "violation"},
+    "Warning": {"fr": "avertissement", "zh": "警告", "en": "warning"},
+    "Info": {"fr": "info", "zh": "提示", "en": "info"},
 }
 
 
