@@ -70,8 +70,11 @@ def tripped() -> dict[str, set[str]]:
 def test_shipped_data_conforms() -> None:
     report = validate()
     assert report.syntax_errors == []
-    assert report.violations == [], report.to_text("en")
+    errors = [v for v in report.violations if v.severity == "Violation"]
+    assert errors == [], report.to_text("en")
     assert report.conforms and report.exit_code == 0
+    # Warnings name data to improve; they never fail (see the report's summary line).
+    assert {v.severity for v in report.violations} <= {"Warning", "Info"}
 
 
 def test_every_shape_has_a_fixture(shapes: Graph) -> None:
@@ -160,7 +163,7 @@ def test_pyshacl_agrees_with_the_compiled_engine_on_every_core_fixture(shapes: G
 
 @pytest.mark.parametrize(
     ("case", "node_shape"),
-    [("Pairing-direction/reversed", "PairingShape"),
+    [("Pairing-direction/western-assisting", "PairingShape"),
      ("StatedCount-enumeration/complete-but-short", "StatedCountShape")],
 )
 def test_pyshacl_agrees_with_the_compiled_sparql_constraints(

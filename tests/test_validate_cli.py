@@ -35,7 +35,7 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
 def test_the_shipped_data_conforms_exit_0() -> None:
     result = run()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("0 violation(s), 0 warning(s)")
+    assert "0 violation(s), " in result.output.splitlines()[-1]
 
 
 def test_exit_1_on_violations_and_2_on_unreadable_input(tmp_path: Path) -> None:

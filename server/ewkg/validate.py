@@ -395,6 +395,10 @@ def validate_sources(
     violations = _violations_from_report(report_graph, shown, shapes, sources)
     if reasoning:
         violations += owl_rl_violations(data, sources)
+    if context:
+        # Warnings of the context are known, not the inputs' doing: show those of the inputs.
+        names = {s.name for s in inputs}
+        violations = [v for v in violations if v.severity == "Violation" or v.file in names]
     order = {name: i for i, name in enumerate(s.name for s in sources)}
     violations.sort(key=lambda v: (order.get(v.file or "", len(order)), v.line or 0, v.focus,
                                    v.shape, v.path or "", v.value or ""))
