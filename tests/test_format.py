@@ -123,3 +123,24 @@ def test_broken_file_exit_2(tmp_path: Path) -> None:
     result = run("--check", path)
     assert result.exit_code == 2
     assert "broken.ttl" in result.output
+
+
+def test_every_rdf_term_is_kept_exactly() -> None:
+    """Formatting never rewrites a literal's lexical form (checked with pyoxigraph, which does
+    not normalise): "01"^^xsd:integer stays 01, 1.5e3 stays 1.5e3."""
+    import pyoxigraph as ox
+
+    text = MESSY + (
+        '<https://w3id.org/ewkg/id/count/c> ewkg:countValue "01"^^<http://www.w3.org/2001/'
+        'XMLSchema#integer>, 12, -3, 37.381980, 1.5e3, "+4"^^<http://www.w3.org/2001/XMLSchema'
+        '#integer> .\n'
+    )
+
+    def terms(data: str) -> set[str]:
+        dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.TURTLE))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return {str(q) for q in dataset}
+
+    once = format_text(text)
+    assert terms(once) == terms(text)
+    assert format_text(once) == once

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
@@ -78,7 +79,7 @@ _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long,
             XSD.nonNegativeInteger, XSD.positiveInteger, XSD.gYear}
 _PN_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _BARE = {
-    XSD.integer: re.compile(r"^[+-]?[0-9]+$"),
+    XSD.integer: re.compile(r"^-?(0|[1-9][0-9]*)$"),
     XSD.decimal: re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
     XSD.boolean: re.compile(r"^(true|false)$"),
 }
@@ -122,9 +123,18 @@ def _object_key(o: Node) -> tuple:
 
 
 def parse_turtle(text: str, *, source: str | None = None) -> Graph:
-    """Parse Turtle into an rdflib graph without rdflib's default prefix bindings."""
+    """Parse Turtle into an rdflib graph without rdflib's default prefix bindings.
+
+    Literals keep their lexical form (``"01"^^xsd:integer`` stays ``01``): formatting must not
+    change a single RDF term.
+    """
     graph = Graph(bind_namespaces="none")
-    graph.parse(data=text, format="turtle", publicID=source)
+    normalize = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        graph.parse(data=text, format="turtle", publicID=source)
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
     return graph
 
 
