@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .namespaces import new_graph
-from .store import to_rdflib
 
 __all__ = [
     "ParsedSource",
@@ -128,6 +127,21 @@ class ParsedSource:
                 if pattern.search(line):
                     return number
         return None
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term: ox.NamedNode | ox.Literal) -> URIRef | Literal:
+    """An IRI or literal as rdflib's term, keeping the literal's lexical form as written."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == _XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype), normalize=False)
 
 
 def _hint(text: str, line: int | None, column: int | None, message: str) -> str:
