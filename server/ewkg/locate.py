@@ -63,11 +63,12 @@ class SyntaxProblem:
 
 
 class RdfSyntaxError(ValueError):
-    """An input could not be parsed; ``problem`` says where."""
+    """An input could not be parsed; ``problem`` says where (``problems``: every one found)."""
 
-    def __init__(self, problem: SyntaxProblem) -> None:
-        super().__init__(str(problem))
+    def __init__(self, problem: SyntaxProblem, *more: SyntaxProblem) -> None:
+        super().__init__("; ".join(str(p) for p in (problem, *more)))
         self.problem = problem
+        self.problems = [problem, *more]
 
 
 @dataclass

@@ -58,7 +58,7 @@ def _key(paths: Iterable[Path]) -> tuple[tuple[str, float], ...]:
 def _shapes(key: tuple[tuple[str, float], ...]) -> Graph:
     parsed, problems = parse_files([Path(name) for name, _ in key])
     if problems:
-        raise RdfSyntaxError(problems[0])
+        raise RdfSyntaxError(*problems)
     graph = new_graph()
     for source in parsed:
         graph += source.graph
@@ -74,7 +74,7 @@ def load_shapes(paths: Sequence[Path] | None = None) -> Graph:
 def _context(key: tuple[tuple[str, float], ...]) -> tuple[ParsedSource, ...]:
     parsed, problems = parse_files([Path(name) for name, _ in key])
     if problems:
-        raise RdfSyntaxError(problems[0])
+        raise RdfSyntaxError(*problems)
     return tuple(parsed)
 
 
@@ -431,14 +431,19 @@ def validate(
     files = list(dataset_files() if paths is None else paths)
     inputs, problems = parse_files(files, into=new_graph())
     context: list[ParsedSource] = []
-    if not bundled and not problems:
-        given = {s.name for s in inputs}
-        context = [
-            c for c in bundled_context(exclude=files, data=not alone) if c.name not in given
-        ]
+    shapes_graph = None
+    try:
+        if not bundled and not problems:
+            given = {s.name for s in inputs}
+            context = [
+                c for c in bundled_context(exclude=files, data=not alone) if c.name not in given
+            ]
+        shapes_graph = load_shapes(shapes)
+    except RdfSyntaxError as exc:  # a broken bundled file or shapes file
+        problems = [*problems, *exc.problems]
     report = validate_sources(
         inputs, context=context, reasoning=reasoning, syntax_errors=problems,
-        shapes=load_shapes(shapes) if shapes is not None else None, engine=engine,
+        shapes=shapes_graph, engine=engine,
     )
     report.seconds = time.perf_counter() - started  # parsing included
     return report
@@ -459,11 +464,15 @@ def validate_text(
         source = parse_source(text, name=name, rdf_format=rdf_format)
     except RdfSyntaxError as exc:
         return validate_sources([], syntax_errors=[exc.problem])
-    if context_files:
-        context = list(_context(_key(context_files)))
-    else:
-        context = bundled_context(data=not alone)
-    return validate_sources([source], context=context, reasoning=reasoning)
+    try:
+        if context_files:
+            context = list(_context(_key(context_files)))
+        else:
+            context = bundled_context(data=not alone)
+        shapes = load_shapes()
+    except RdfSyntaxError as exc:  # pragma: no cover - the bundle is checked by CI
+        return validate_sources([], syntax_errors=exc.problems)
+    return validate_sources([source], context=context, reasoning=reasoning, shapes=shapes)
 
 
 __all__ += ["LANGS"]
