@@ -176,3 +176,18 @@ def test_console_script_exit_code() -> None:
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1
     assert "missing-chinese-label.ttl:6:" in done.stdout
+
+
+def test_a_broken_shapes_file_is_unreadable_input(tmp_path: Path) -> None:
+    from ewkg.resources import shapes_files
+
+    copies = []
+    for path in shapes_files():
+        copy = tmp_path / path.name
+        copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        copies.append(copy)
+    with (tmp_path / "region.ttl").open("a", encoding="utf-8") as f:
+        f.write("ewkgsh:Broken sh:path ;\n")
+    report = validate([MISSING_ZH], shapes=copies)
+    assert report.exit_code == 2
+    assert [p.file.endswith("region.ttl") for p in report.syntax_errors] == [True]
