@@ -9,7 +9,9 @@ refuses, with a :class:`UnsafeQueryError` that carries a clear message and the p
 - ``SERVICE`` (no outbound request on behalf of a client), ``LOAD``;
 - ``FROM`` / ``FROM NAMED`` naming a non-local graph (:func:`is_local`);
 - nesting of ``{`` ``(`` ``[`` deeper than :data:`MAX_DEPTH`: about a thousand nested brackets
-  (4 KB) overflow the stack of Oxigraph's recursive-descent parser and abort the process.
+  (4 KB) overflow the stack of Oxigraph's recursive-descent parser and abort the process;
+- more than :data:`MAX_OPERATORS` operators: long flat chains (``MINUS`` after ``MINUS``,
+  ``BIND`` after ``BIND``, ``1 + 1 + …``) overflow it too.
 
 The query is read twice when it holds codepoint escapes: as Oxigraph reads it (``\\u0027`` is
 an escape only inside a string) and as the SPARQL grammar says (escapes applied first, anywhere:
@@ -35,6 +37,15 @@ from .formats import ASK, CONSTRUCT, DESCRIBE, SELECT, UPDATE
 
 #: Deepest bracket nesting accepted; real queries rarely pass 10.
 MAX_DEPTH = 64
+#: Most operators accepted in one query (graph-pattern keywords, path and expression operators).
+#: Oxigraph folds a chain of them into a left-deep tree and recurses over it: 3 000 ``MINUS`` or
+#: ``BIND`` (50 KB of text), or a sum of 10 000 terms (40 KB), overflow its stack (segmentation
+#: fault) as surely as deep brackets; real queries use a few dozen.
+MAX_OPERATORS = 256
+_OPERATOR_KEYWORDS = frozenset(
+    {"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS"}
+)
+_OPERATOR_PUNCT = frozenset("/|^!=<>+-*&")
 
 _QUERY_KEYWORDS = {"SELECT": SELECT, "ASK": ASK, "CONSTRUCT": CONSTRUCT, "DESCRIBE": DESCRIBE}
 _UPDATE_KEYWORDS = frozenset(
@@ -102,6 +113,10 @@ class QueryInfo:
     keywords: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Position where the nesting bound was first passed, if it was.
     too_deep_at: tuple[int, int] | None = None
+    #: Number of operators (see :data:`MAX_OPERATORS`).
+    operators: int = 0
+    #: Position of the first operator past the bound, if any.
+    too_many_at: tuple[int, int] | None = None
     #: Whether the query declares a ``BASE``.
     has_base: bool = False
     #: Whether the query holds a relative IRI (``<s>``), which needs a base to resolve.
@@ -130,7 +145,9 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
+def scan(
+    query: str, *, max_depth: int = MAX_DEPTH, max_operators: int = MAX_OPERATORS
+) -> QueryInfo:
     """Read ``query`` lexically (never raises; unknown input yields ``form=None``)."""
     text = query
     prefixes: dict[str, str] = {}
@@ -145,6 +162,8 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
     # the last significant tokens, to read "PREFIX p: <iri>", "BASE <iri>", "FROM [NAMED] x"
     pending: list[str] = []
     has_base = has_relative = False
+    operators = 0
+    too_many_at: tuple[int, int] | None = None
 
     def resolve(kind: str, value: str) -> str | None:
         if kind == "iri":
@@ -162,6 +181,12 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
             continue
         if kind == "iri" and not _ABSOLUTE.match(value[1:-1]):
             has_relative = True
+        if (kind == "punct" and value in _OPERATOR_PUNCT) or (
+            kind == "word" and value.upper() in _OPERATOR_KEYWORDS
+        ):
+            operators += 1
+            if operators > max_operators and too_many_at is None:
+                too_many_at = _position(text, m.start())
         if kind == "punct":
             if value in _OPEN:
                 depth += 1
@@ -222,6 +247,8 @@ def scan(query: str, *, max_depth: int = MAX_DEPTH) -> QueryInfo:
         services=tuple(services),
         keywords=keywords,
         too_deep_at=too_deep_at,
+        operators=operators,
+        too_many_at=too_many_at,
         has_base=has_base,
         has_relative_iri=has_relative,
     )
@@ -275,6 +302,12 @@ def _refuse(info: QueryInfo, local_bases: list[str], max_depth: int) -> None:
         raise UnsafeQueryError(
             f"query nests brackets more than {max_depth} deep; simplify it",
             position=info.too_deep_at,
+        )
+    if info.too_many_at is not None:
+        raise UnsafeQueryError(
+            f"query has more than {MAX_OPERATORS} operators (UNION, OPTIONAL, FILTER, path "
+            "steps, …); split it into smaller queries",
+            position=info.too_many_at,
         )
     if info.form == UPDATE:
         keyword = next(iter(info.keywords)) if info.keywords else "UPDATE"
