@@ -306,6 +306,19 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
               f"{r['runaway_over_limit']} | {_f(r['cpu_cores_after'], 2)} | "
               f"{_f(r['cpu_cores_after_later'], 2)} | {_errors(r['mix_errors'])} |")
         w("")
+        singles = {n: r["single"] for n, r in run.items() if r.get("single")}
+        if singles:
+            w("One runaway query alone, afterwards (what the client gets back):\n")
+            w("| server | HTTP status | seconds | answer |\n|---|---:|---:|---|")
+            for n, sg in singles.items():
+                if sg.get("rows") is not None:
+                    what = f"a well-formed result ({sg['rows']} row)"
+                elif sg.get("status") == 200:
+                    what = f"**200 with a malformed body**: {sg.get('error')}"
+                else:
+                    what = (sg.get("error") or "").replace("\n", " ").replace("|", "/")[:160]
+                w(f"| {n} | {sg.get('status')} | {_f(sg.get('seconds'), 2)} | {what} |")
+            w("")
 
     soak = results.get("soak")
     if soak:

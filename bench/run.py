@@ -269,11 +269,14 @@ class Bench:
                 both = load.run_groups(proc.spec.url, [
                     load.ClientGroup("mix", self.queries, a.concurrency),
                     load.ClientGroup("runaway", self.runaway, 2),
-                ], duration=a.duration, timeout=a.runaway_timeout + 15)
+                ], duration=a.duration, timeout=a.runaway_timeout + 30)
                 t_end = time.perf_counter()
                 cpu_after = proc.cpu_rate(a.cpu_sample)
                 time.sleep(0.5)
                 cpu_later = proc.cpu_rate(2.0)
+                # One runaway alone: how does it end, and is what comes back well-formed?
+                single = answers.fetch(proc.spec.url, self.runaway[0],
+                                       timeout=a.runaway_timeout + 30)
                 runs = both["runaway"].samples
                 limit = a.runaway_timeout + 1.0
                 statuses: dict[str, int] = {}
@@ -300,6 +303,8 @@ class Bench:
                     "cpu_sample_s": a.cpu_sample,
                     "wall_s": round(t_end - t_start, 2),
                     "peak_rss_mb": round(proc.peak_rss / 2**20, 1),
+                    "single": {"status": single.status, "seconds": round(single.seconds, 2),
+                               "rows": single.rows, "error": single.error},
                 }
                 out[name] = res
                 log(f"  {name}: mix {res['baseline_qps']} → {res['with_runaway_qps']} q/s "
