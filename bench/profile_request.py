@@ -14,6 +14,7 @@ here as time spent waiting on the pipe (``Connection.recv*`` / ``poll``). Gunico
 
     python bench/profile_request.py --data bench/data/ewkg-10k-seed1.nt --query 01 --n 2000
     python bench/profile_request.py --data bench/data/ewkg-10k-seed1.nt --query 09 --no-cache
+    python bench/profile_request.py --data bench/data/ewkg-10k-seed1.nt --query all --n 200
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from load import RESULTS_JSON, load_queries
 
+_STORES: dict[Path, ox.Store] = {}
+
 
 def oxigraph_floor(data: Path, text: str, accept: str, n: int) -> float:
     """Mean seconds pyoxigraph takes to evaluate and serialize ``text`` (in-memory store)."""
-    store = ox.Store()
-    store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+    store = _STORES.get(data)
+    if store is None:
+        store = _STORES[data] = ox.Store()
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
     results_format = ox.QueryResultsFormat.JSON
     started = time.perf_counter()
     for _ in range(n):
@@ -45,21 +50,15 @@ def oxigraph_floor(data: Path, text: str, accept: str, n: int) -> float:
     return (time.perf_counter() - started) / n
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--query", default="01", help="number (01..12) of the mix query")
-    parser.add_argument("--n", type=int, default=1000, help="requests to profile (≤ 100000)")
-    parser.add_argument("--no-cache", action="store_true", help="EWKG_RESULT_CACHE=0")
-    parser.add_argument("--top", type=int, default=25)
-    args = parser.parse_args(argv)
-    n = max(1, min(args.n, 100_000))
-
+def make_app(data: Path, *, cache: bool):
     from ewkg.app import create_app
     from ewkg.config import Config
 
-    query = next(q for q in load_queries() if q.name.startswith(args.query))
-    app = create_app(Config(data=(args.data,), result_cache=not args.no_cache))
+    return create_app(Config(data=(data,), result_cache=cache))
+
+
+def requester(app, query):
+    """A function sending ``query`` to the WSGI app once, the way a WSGI server does."""
     from werkzeug.test import EnvironBuilder
 
     environ = EnvironBuilder(path="/sparql", query_string=f"query={quote(query.text, safe='')}",
@@ -70,18 +69,59 @@ def main(argv: list[str] | None = None) -> int:
         statuses.append(status)
 
     def one() -> None:
-        # What a WSGI server does per request: call the app, drain and close the body.
         body = app(dict(environ), start_response)
         for _ in body:
             pass
         close = getattr(body, "close", None)
         if close is not None:
             close()
+        if not statuses[-1].startswith("200"):
+            raise SystemExit(f"{query.name} failed: {statuses[-1]}")
 
+    return one
+
+
+def table(data: Path, n: int) -> int:
+    """Per query: pyoxigraph alone vs ewkg's WSGI app (cache off, cache on), mean ms."""
+    queries = load_queries()
+    apps = {"off": make_app(data, cache=False), "on": make_app(data, cache=True)}
+    print(f"{data.name}: mean ms per query over {n} runs (no HTTP server)")
+    print(f"{'query':24} {'pyoxigraph':>11} {'ewkg cache off':>15} {'ewkg cache on':>14} "
+          f"{'overhead off':>13}")
+    for q in queries:
+        floor = oxigraph_floor(data, q.text, q.accept, n)
+        times = {}
+        for key, app in apps.items():
+            one = requester(app, q)
+            for _ in range(5):
+                one()
+            started = time.perf_counter()
+            for _ in range(n):
+                one()
+            times[key] = (time.perf_counter() - started) / n
+        print(f"{q.name:24} {floor * 1000:11.3f} {times['off'] * 1000:15.3f} "
+              f"{times['on'] * 1000:14.3f} {(times['off'] - floor) * 1000:13.3f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--query", default="01",
+                        help="number (01..12) of the mix query, or 'all' for a per-query table")
+    parser.add_argument("--n", type=int, default=1000, help="requests to profile (≤ 100000)")
+    parser.add_argument("--no-cache", action="store_true", help="EWKG_RESULT_CACHE=0")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    n = max(1, min(args.n, 100_000))
+
+    if args.query == "all":
+        return table(args.data, n)
+    query = next(q for q in load_queries() if q.name.startswith(args.query))
+    app = make_app(args.data, cache=not args.no_cache)
+    one = requester(app, query)
     for _ in range(20):  # start the worker pool, fill the cache
         one()
-    if not statuses[-1].startswith("200"):
-        raise SystemExit(f"the query failed: {statuses[-1]}")
 
     started = time.perf_counter()
     for _ in range(n):
