@@ -159,3 +159,28 @@ def test_form_syntax_error_is_shown_with_its_line(client: FlaskClient) -> None:
                            headers={"Accept": "text/html"})
     assert response.status_code == 400
     assert "input:4:" in response.get_data(as_text=True)
+
+
+def test_unacceptable_accept_is_406(client: FlaskClient) -> None:
+    response = post(client, VALID, accept="image/png")
+    assert response.status_code == 406
+    assert "application/json" in response.get_data(as_text=True)
+
+
+def test_page_in_both_languages_by_default(client: FlaskClient) -> None:
+    response = client.post("/validate", data={"data": MISSING_ZH, "format": "turtle"},
+                           headers={"Accept": "text/html", "Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert '<p lang="fr">Le libellé préférentiel en chinois' in page
+    assert '<p lang="zh">缺少中文首选标签' in page
+
+
+def test_jsonld_scoped_remote_context_is_refused(client: FlaskClient) -> None:
+    body = json.dumps({
+        "@context": {"knows": {"@id": "http://xmlns.com/foaf/0.1/knows",
+                               "@context": "https://example.org/remote.jsonld"}},
+        "@id": "https://w3id.org/ewkg/id/x",
+    })
+    response = post(client, body, content_type="application/ld+json")
+    assert response.status_code == 400
+    assert "remote JSON-LD context refused" in response.get_json()["error"]["message"]
