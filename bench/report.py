@@ -210,17 +210,18 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
     for size, mix in results.get("mix", {}).items():
         names = _servers(mix)
         w(f"## Mix at {size}: {c['concurrency']} clients, throughput and latency\n")
-        w("Queries per second (q/s) over the 12-query mix; ratio = q/s ÷ `oxigraph serve`'s "
+        w("Queries per second (q/s) over the 12-query mix (answered: successful queries, all "
+          "rounds); ratio = q/s ÷ `oxigraph serve`'s "
           "q/s in the same round. Latencies in ms over all queries (mean of the rounds' "
           "percentiles). Startup = process start → first successful query. RSS summed over the "
           "process tree; PSS splits the pages forked processes share, so it does not count "
           "copy-on-write memory twice. CPU: cores used during the measured run by the server's "
           "process tree, by the load driver, and by everything else on the machine (other "
           "jobs; a large value means that run was disturbed).\n")
-        w("| server | q/s per round | mean q/s | ratio to oxigraph | p50 | p95 | p99 | startup "
-          "(s) | peak RSS (MB) | peak PSS (MB) | CPU server / driver / others (cores) | errors "
-          "| answers |")
-        w("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|")
+        w("| server | q/s per round | answered | mean q/s | ratio to oxigraph | p50 | p95 | p99 "
+          "| startup (s) | peak RSS (MB) | peak PSS (MB) | CPU server / driver / others (cores) "
+          "| errors | answers |")
+        w("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|")
         verdicts = mix.get("verdicts", {})
         for name in names:
             qps = _mix_stat(mix, name, "throughput_qps")
@@ -238,7 +239,9 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
                 ans = "all 12 same" if v and not bad else (
                     "**" + "; ".join(f"{q}: {x}" for q, x in bad.items()) + "**" if bad
                     else "—")
-            w(f"| {name} | {' / '.join(_f(q, 0) for q in qps)} | {_f(_mean(qps), 0)} | "
+            answered = sum(x or 0 for x in _mix_stat(mix, name, "ok"))
+            w(f"| {name} | {' / '.join(_f(q, 0) for q in qps)} | {answered:,} | "
+              f"{_f(_mean(qps), 0)} | "
               f"{' / '.join(_f(r, 2, '×') for r in ratios)} | {_f(_lat(mix, name, 'p50'), 2)} "
               f"| {_f(_lat(mix, name, 'p95'), 2)} | {_f(_lat(mix, name, 'p99'), 2)} | "
               f"{_f(_mean(_mix_stat(mix, name, 'startup_s')), 2)} | "
