@@ -521,7 +521,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--point-duration", type=float, default=3.0,
                    help="seconds of 1-client point-query latency after each mix run")
-    p.add_argument("--quiet-wait", type=float, default=15.0,
+    p.add_argument("--quiet-wait", type=float, default=10.0,
                    help="max seconds to wait for a quiet machine before each server start")
     p.add_argument("--quiet-threshold", type=float, default=0.3,
                    help="busy cores (others') below which the machine counts as quiet")
