@@ -441,3 +441,47 @@ def test_console_script_serve_help() -> None:
     result = subprocess.run([str(script), "serve", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "--workers" in result.stdout and "--data" in result.stdout
+
+
+def test_sigterm_drains_a_running_query() -> None:
+    """A query running when SIGTERM arrives still gets its answer; then the server exits 0."""
+    import threading
+    import time
+
+    server = LiveServer(["--workers", "1", "--query-timeout", "2", "--data", str(GRAPHS)])
+    answer: dict[str, object] = {}
+
+    def slow_request() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        # 8 triples to the power 10: far longer than the 2 s limit
+        patterns = " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(10))
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ {patterns} }}"
+        try:
+            conn.request("GET", "/sparql?query=" + quote(q))
+            response = conn.getresponse()
+            answer["status"], answer["body"] = response.status, response.read()
+        finally:
+            conn.close()
+
+    client = threading.Thread(target=slow_request)
+    client.start()
+    time.sleep(1.0)  # let the worker pick the request up (the query needs 2 s to time out)
+    assert server.stop(signal.SIGTERM) == 0
+    client.join(timeout=60)
+    assert answer.get("status") == 503, answer
+    assert b"query timeout" in answer["body"]
+
+
+def test_wsgi_make_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ewkg.wsgi import make_app
+
+    monkeypatch.setenv("EWKG_DATA", str(GRAPHS))
+    monkeypatch.setenv("EWKG_QUERY_TIMEOUT", "3")
+    app = make_app()
+    try:
+        assert app.config["EWKG"].query_timeout == 3
+        assert len(app.extensions["ewkg.store"]) == 8
+        r = app.test_client().get("/sparql?query=" + quote("ASK { GRAPH ?g { ?s ?p ?o } }"))
+        assert json.loads(r.data)["boolean"] is True
+    finally:
+        app.extensions["ewkg.executor"].close()
