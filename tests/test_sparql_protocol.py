@@ -580,3 +580,14 @@ def test_relative_iris_resolve_against_the_public_endpoint(client: FlaskClient) 
 def test_query_base_wins_over_the_endpoint_base(client: FlaskClient) -> None:
     q = "BASE <https://w3id.org/ewkg/id/region/>\nASK { <fujian> ?p ?o }"
     assert json.loads(client.get(url(q)).data)["boolean"] is True
+
+
+def test_syntax_error_position_is_in_the_clients_text(client: FlaskClient) -> None:
+    """The endpoint prepends a BASE for relative IRIs; positions still point into the query."""
+    import re
+
+    q = "ASK { <s> ?p }"
+    r = client.get(url(q))
+    assert r.status_code == 400
+    column = int(re.search(r"\b1:(\d+)", message(r)).group(1))
+    assert 10 < column <= len(q) + 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,9 +125,7 @@ def read_operation() -> Operation:
                 f"unsupported Content-Type {mimetype}: use {FORM} (query=…) or {SPARQL_QUERY}"
             )
     params = url_params + body_params
-    if any(_values(params, name) for name in _UPDATE_PARAMS) or any(
-        k in _UPDATE_PARAMS for k, _ in params
-    ):
+    if any(k in _UPDATE_PARAMS for k, _ in params):
         raise forbidden(_READ_ONLY)
     queries = _values(params, "query")
     if direct is not None:
@@ -226,6 +225,20 @@ def _capped_note(body: bytes, fmt: Format, count: int) -> bytes:
     return body
 
 
+def _unshift(message: str, columns: int) -> str:
+    """Give a parser position on line 1 (``at 1:42``) in the client's own text, before the
+    ``BASE`` the endpoint prepended.
+
+    >>> _unshift("error at 1:42: expected WHERE", 30)
+    'error at 1:12: expected WHERE'
+    """
+    if not columns:
+        return message
+    return re.sub(
+        r"\b1:(\d+)\b", lambda m: f"1:{max(1, int(m.group(1)) - columns)}", message, count=1
+    )
+
+
 def _shorten(message: str, limit: int = 400) -> str:
     """Cut a parser message's long list of expected tokens (the position stays at its start)."""
     return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
@@ -262,9 +275,10 @@ def execute(op: Operation) -> Response:
         # Relative IRIs resolve against the endpoint's public address (SPARQL 1.1 Protocol: the
         # base "MAY be the service endpoint"), so <id/region/fujian> names the dataset's entity.
         # On line 1, so the line numbers of error messages stay right.
-        to_run = f"BASE <{public_endpoint(config)}> {query}"
+        prologue = f"BASE <{public_endpoint(config)}> "
     else:
-        to_run = query
+        prologue = ""
+    to_run = prologue + query
     extra = [HTML] if request.method in {"GET", "HEAD"} else []
     chosen = choose_format(formats.for_form(info.form), op.formats, extra=extra)
     if chosen == HTML:
@@ -280,7 +294,7 @@ def execute(op: Operation) -> Response:
             )
         )
     except QuerySyntaxError as e:
-        raise bad_request(_shorten(e.message)) from None
+        raise bad_request(_shorten(_unshift(e.message, len(prologue)))) from None
     except QueryTimeout as e:
         raise ApiError(503, f"query timeout: {e.message}") from None
     except QueryFormatError as e:
