@@ -32,7 +32,7 @@ def read_query(argument: str) -> str:
     epilog="""\b
 Examples:
   ewkg query 'SELECT * WHERE { ?s ?p ?o } LIMIT 3'
-  ewkg query @queries/01-pairings.rq --format csv
+  ewkg query @queries/01-fujian-assists.rq --format csv
   echo 'ASK { ?s a ?c }' | ewkg query -
   ewkg query 'CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5' --format jsonld --data my.ttl
 
