@@ -591,3 +591,11 @@ def test_syntax_error_position_is_in_the_clients_text(client: FlaskClient) -> No
     assert r.status_code == 400
     column = int(re.search(r"\b1:(\d+)", message(r)).group(1))
     assert 10 < column <= len(q) + 1
+
+
+def test_query_shown_in_the_ui_is_escaped(client: FlaskClient) -> None:
+    evil = 'ASK { ?s ?p "</script><script>alert(1)</script>" }'
+    r = client.get(url(evil), headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "<script>alert(1)" not in message(r)
+    assert "alert(1)" in message(r)  # the query is there, escaped
