@@ -209,6 +209,11 @@ def test_unknown_iri_is_plain_text_for_other_clients(mini: FlaskClient) -> None:
     assert "/id/region/" in text and "/search?q=nowhere" in text
 
 
+def test_kind_without_slash_redirects_to_its_listing(mini: FlaskClient) -> None:
+    resp = mini.get("/id/region")
+    assert resp.status_code in {301, 308} and resp.headers["Location"].endswith("/id/region/")
+
+
 @pytest.mark.parametrize("path", ["/id/nokind/x", "/id/region/a%3Eb", "/id/nokind/",
                                   "/ontology.exe", "/dataset.html"])
 def test_other_unknown_paths_are_404(mini: FlaskClient, path: str) -> None:

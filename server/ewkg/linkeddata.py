@@ -189,6 +189,8 @@ def _resolve(path: str) -> tuple[str | None, str | None]:
 def entity(path: str) -> Response:
     if path.endswith("/") and path.count("/") == 1:
         return listing(path[:-1])
+    if "/" not in path and path in kinds(store(), id_bases()):
+        return redirect(f"/id/{path}/", code=301)
     iri, suffix = _resolve(path)
     if iri is None:
         return not_found(path)
@@ -381,6 +383,11 @@ def dump(ext: str | None = None) -> Response:
     return _negotiated(resp, ext)
 
 
+def stats(s: Store) -> dict[str, int]:
+    """The VoID counts, computed once per dataset version."""
+    return memo(s, "void-counts", lambda: counts(s))
+
+
 def void_for_request() -> Graph:
     s = store()
     return memo(s, f"void:{request.host_url}", lambda: void_graph(s, request.host_url))
@@ -393,7 +400,7 @@ def void() -> Response:
     if isinstance(fmt, Format):
         return rdf_response(graph, fmt)
     turtle = serialize(graph, by_name("ttl")).decode("utf-8")
-    return html_response("void.html", None, turtle=turtle, stats=counts(store()),
+    return html_response("void.html", None, turtle=turtle, stats=stats(store()),
                          formats=_format_links("/.well-known/void", query=True))
 
 
@@ -425,7 +432,7 @@ def home() -> Response:
     dumps = [(f.name, f"/{DUMP_PATH}.{f.extension}", f.media_type) for f in graph_formats()]
     return html_response(
         "home.html", None, negotiated=False, titles=titles, descriptions=descriptions,
-        stats=counts(s), kinds=_kind_cards(), dumps=dumps, version=s.version,
+        stats=stats(s), kinds=_kind_cards(), dumps=dumps, version=s.version,
     )
 
 
