@@ -349,17 +349,32 @@ def ontology(ext: str | None = None) -> Response:
     s = store()
     graph = ontology_graph(s, id_bases())
     if isinstance(fmt, Format):
-        return rdf_response(graph, fmt, ext)
+        body = memo(s, f"ontology:{fmt.name}:{request.host_url}", lambda: serialize(graph, fmt))
+        resp = Response(body, content_type=fmt.content_type)
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        return _negotiated(resp, ext)
+    lang = i18n.current_lang()
+    if set(request.args) <= {"lang"}:  # the usual URLs: rendered once per version and language
+        html = memo(s, f"ontology-page:{lang}:{request.args.get('lang')}:{request.host_url}",
+                    lambda: _ontology_page(s, graph))
+    else:
+        html = _ontology_page(s, graph)
+    resp = Response(html, content_type="text/html; charset=utf-8")
+    if "lang" not in request.args:
+        resp.vary.add("Accept-Language")
+    return _negotiated(resp, ext)
+
+
+def _ontology_page(s: Store, graph: Graph) -> str:
+    """The ontology documentation in the page language (rendered once per version and language)."""
     labels = labels_for(s)
     node = URIRef(ONTOLOGY_IRI)
-    terms = memo(s, f"ontology-terms:{i18n.current_lang()}:{request.host_url}",
-                 lambda: ontology_terms(graph, s, labels, href, shown()))
     header = [r for r in rows_for(graph, node, labels, href, shown())
               if URIRef(r.iri) not in {RDF.type}]
-    return html_response(
-        "ontology.html", ext, title=labels.title(ONTOLOGY_IRI, i18n.current_lang()),
+    return render_template(
+        "ontology.html", title=labels.title(ONTOLOGY_IRI, i18n.current_lang()),
         descriptions=literals(graph, node, (DCTERMS.description,)), header=header,
-        terms=terms, formats=_format_links("/ontology"),
+        terms=ontology_terms(graph, s, labels, href, shown()), formats=_format_links("/ontology"),
     )
 
 
