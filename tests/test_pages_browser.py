@@ -120,6 +120,7 @@ def test_home_page(browser: Browser, base_url: str, lang: str) -> None:
             assert "首页" not in nav
         assert page.locator(".cards li").count() >= 1
         assert page.evaluate(_MISTAGGED_CHINESE) == []
+        assert page.evaluate("window.scrollY") == 0  # the query editor does not pull it down
     finally:
         page.context.close()
 
