@@ -7,7 +7,8 @@ One ``after_request`` hook, run after every other hook, for each ``GET``/``HEAD`
   with its version, so the tag changes exactly when the representation can.
 * ``Last-Modified``: when the dataset was loaded (``store.loaded_at``).
 * ``304 Not Modified`` on a matching ``If-None-Match`` (or, without it, ``If-Modified-Since``).
-* ``Cache-Control: public, max-age=N`` (``Config.extra["cache_max_age"]``, default 300 s).
+* ``Cache-Control: public, max-age=N`` (``Config.extra["cache_max_age"]``, default 300 s), unless
+  the view set its own.
 * gzip when ``Accept-Encoding`` allows it, for text-like bodies of 500 bytes or more, never for a
   body already encoded or streamed; ``Vary: Accept-Encoding`` on every compressible type.
 
@@ -139,8 +140,9 @@ def after_request(response: Response) -> Response:
         ))
     if response.last_modified is None:
         response.last_modified = store.loaded_at
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    if "Cache-Control" not in response.headers:  # a view's own policy wins
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
     response.make_conditional(request)
     if response.status_code == 304:
         return response
