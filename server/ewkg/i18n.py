@@ -112,6 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "subclasses": {"fr": "Sous-classes", "zh": "子类", "en": "Subclasses"},
     "inverse": {"fr": "Inverse", "zh": "逆属性", "en": "Inverse"},
     "kind_term": {"fr": "Nature", "zh": "种类", "en": "Kind"},
+    "identifier": {"fr": "Identifiant", "zh": "标识符", "en": "Identifier"},
     "ontology_title": {"fr": "Ontologie du graphe Est-Ouest", "zh": "东西部扶贫协作本体",
                        "en": "The ewkg ontology"},
     "contents": {"fr": "Sommaire", "zh": "目录", "en": "Contents"},

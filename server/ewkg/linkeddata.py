@@ -331,11 +331,29 @@ def listing(kind: str) -> Response:
     if isinstance(fmt, Format):
         return rdf_response(listing_graph(store(), listing_iri, iris), fmt)
     labels = labels_for(store())
-    rows = [(href(i), i.rsplit("/", 1)[-1], labels.shown(i, i18n.LANGS)) for i in iris]
+    types = _types_of(store(), iris)
+    first = i18n.current_lang()
+    order = (first, *(x for x in i18n.LANGS if x != first)) if first else i18n.LANGS
+    rows = [
+        (href(i), i.rsplit("/", 1)[-1], dict(labels.shown(i, i18n.LANGS)),
+         [(href(c), labels.shown(c, shown())) for c in types.get(i, [])])
+        for i in iris
+    ]
     return html_response(
         "listing.html", None, kind=kind, title=kind_title(kind), rows=rows, count=len(iris),
-        formats=_format_links(f"/id/{kind}/", query=True),
+        label_langs=order, formats=_format_links(f"/id/{kind}/", query=True),
     )
+
+
+def _types_of(s: Store, iris: list[str]) -> dict[str, list[str]]:
+    """``{iri: [class…]}`` of the given entities, sorted by class IRI."""
+    types: dict[str, list[str]] = {}
+    values = " ".join(f"<{i}>" for i in iris if safe_iri(i))
+    if values:
+        for r in s.select(f"SELECT ?s ?c WHERE {{ VALUES ?s {{ {values} }} ?s a ?c "
+                          f"FILTER(isIRI(?c)) }} ORDER BY ?s ?c"):
+            types.setdefault(str(r["s"]), []).append(str(r["c"]))
+    return types
 
 
 # --- the ontology ---------------------------------------------------------------------------
