@@ -474,14 +474,3 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("ld_href", href)
-    app.jinja_env.globals["template_exists"] = _template_exists
-
-
-def _template_exists(name: str) -> bool:
-    from jinja2 import TemplateNotFound
-
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
