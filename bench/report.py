@@ -226,6 +226,24 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
             w(f"| {t} | {v} | {ok} |")
         w("")
 
+    floor = results.get("floor")
+    if floor:
+        w("## The HTTP floor\n")
+        w(f"A fixed ASK answer served by gunicorn's threaded workers (as `ewkg serve` runs, "
+          f"{c['ewkg_workers']} workers × 4 threads) from a bare WSGI callable and from a "
+          "one-route Flask app, next to oxigraph answering `ASK { ?s ?p ?o }` on the first "
+          "size: what any app on ewkg's HTTP stack can at best reach on this machine with this "
+          "load driver.\n")
+        w(f"| server | p50 / p95 1 client (ms) | q/s 1 client | q/s {c['concurrency']} clients "
+          "| errors |\n|---|---|---:|---:|---|")
+        for n, f in floor.items():
+            if "failed" in f:
+                w(f"| {n} | FAILED: {f['failed']} | | | |")
+                continue
+            w(f"| {n} | {_f(f['p50_ms'], 2)} / {_f(f['p95_ms'], 2)} | {_f(f['qps_1'], 0)} | "
+              f"{_f(f['qps_n'], 0)} | {_errors(f['errors'])} |")
+        w("")
+
     for size, mix in results.get("mix", {}).items():
         names = _servers(mix)
         w(f"## Mix at {size}: {c['concurrency']} clients, throughput and latency\n")

@@ -48,7 +48,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
 ALL_SERVERS = ("ewkg", "ewkg-nocache", "oxigraph", "rdflib-endpoint")
-ALL_SCENARIOS = ("mix", "runaway", "soak", "startup")
+ALL_SCENARIOS = ("floor", "mix", "runaway", "soak", "startup")
 #: rdflib-endpoint is only run up to this many triples (it answers the mix in seconds per query
 #: at 1M triples; a round would take far longer than the others).
 RDFLIB_MAX_TRIPLES = 100_000
@@ -114,6 +114,7 @@ class Bench:
             "runaway": {},
             "soak": {},
             "startup": {},
+            "floor": {},
             "notes": [],
         }
         self.files: dict[str, Path] = {}
@@ -411,6 +412,41 @@ class Bench:
             f"completed; exit {out['exit_after_sigterm_s']} s after SIGTERM")
         return out
 
+    # -- scenario: floor ----------------------------------------------------------------------
+    def floor(self) -> None:
+        """Latency and throughput of a fixed answer on ewkg's HTTP stack, and oxigraph's ASK."""
+        a = self.args
+        probe = [load.Query.of("ask", "ASK { ?s ?p ?o }")]
+        out: dict = {}
+        specs = [servers.floor_spec("plain", workers=a.ewkg_workers),
+                 servers.floor_spec("flask_app", workers=a.ewkg_workers)]
+        if a.sizes:
+            specs.append(self.spec("oxigraph", a.sizes[0]))
+        for spec in specs:
+            self.quiet()
+            proc = self.server(spec, f"floor-{spec.name}")
+            proc.start()
+            try:
+                proc.wait_ready(a.start_timeout)
+                one = load.summarize(load.run_load(spec.url, probe, concurrency=1,
+                                                   duration=a.point_duration or 3))
+                many = load.summarize(load.run_load(spec.url, probe,
+                                                    concurrency=a.concurrency,
+                                                    duration=a.point_duration or 3))
+                out[spec.name] = {"p50_ms": one["latency_ms"]["p50"],
+                                  "p95_ms": one["latency_ms"]["p95"],
+                                  "qps_1": one["throughput_qps"],
+                                  "qps_n": many["throughput_qps"],
+                                  "errors": {**one["errors"], **many["errors"]}}
+                log(f"floor {spec.name}: p50 {one['latency_ms']['p50']} ms (1 client), "
+                    f"{many['throughput_qps']} q/s ({a.concurrency} clients)")
+            except (RuntimeError, TimeoutError) as exc:
+                out[spec.name] = {"failed": str(exc)}
+            finally:
+                proc.stop()
+        self.results["floor"] = out
+        self.save()
+
     # -- scenario: startup --------------------------------------------------------------------
     def startup(self) -> None:
         a = self.args
@@ -472,6 +508,8 @@ class Bench:
         started = time.perf_counter()
         for size in a.sizes:
             self.prepare(size)
+        if "floor" in a.scenarios:
+            self.floor()
         if "mix" in a.scenarios:
             for size in a.sizes:
                 self.mix(size)

@@ -127,6 +127,16 @@ def ewkg_spec(name: str, data: list[Path] | None, *, workers: int, query_timeout
     return ServerSpec(name, argv, "/sparql", env, port)
 
 
+def floor_spec(app: str, *, workers: int, threads: int = 4) -> ServerSpec:
+    """gunicorn (gthread, like ``ewkg serve``) on one of :mod:`floor_app`'s apps."""
+    port = free_port()
+    bench = Path(__file__).resolve().parent
+    argv = [executable("gunicorn"), "--chdir", str(bench), "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            f"floor_app:{app}"]
+    return ServerSpec(f"gunicorn+{app}", argv, "/sparql", {}, port)
+
+
 def oxigraph_spec(location: Path, *, timeout_s: float | None = None) -> ServerSpec:
     port = free_port()
     argv = [executable("oxigraph"), "serve", "--location", str(location),
