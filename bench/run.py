@@ -550,36 +550,46 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--sizes", type=_csv(), default=["10k", "1m"], help="data sizes")
-    p.add_argument("--servers", type=_csv(), default=list(ALL_SERVERS))
-    p.add_argument("--scenarios", type=_csv(), default=list(ALL_SCENARIOS))
+    p.add_argument("--servers", type=_csv(), default=list(ALL_SERVERS),
+                   help="servers to measure (comma-separated)")
+    p.add_argument("--scenarios", type=_csv(), default=list(ALL_SCENARIOS),
+                   help="scenarios to run (comma-separated)")
     p.add_argument("--duration", type=float, default=20.0, help="seconds per measured run")
-    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=2, help="alternating rounds of the mix")
     p.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     p.add_argument("--concurrency", type=int, default=4, help="client threads on the mix")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="generator seed")
     p.add_argument("--point-duration", type=float, default=3.0,
                    help="seconds of 1-client point-query latency after each mix run")
     p.add_argument("--quiet-wait", type=float, default=10.0,
                    help="max seconds to wait for a quiet machine before each server start")
     p.add_argument("--quiet-threshold", type=float, default=0.3,
                    help="busy cores (others') below which the machine counts as quiet")
-    p.add_argument("--ewkg-workers", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--ewkg-workers", type=int, default=os.cpu_count() or 2,
+                   help="ewkg serve --workers")
     p.add_argument("--query-timeout", type=float, default=30.0,
                    help="server query timeout in the mix")
-    p.add_argument("--runaway-timeout", type=float, default=2.0)
+    p.add_argument("--runaway-timeout", type=float, default=2.0,
+                   help="server query timeout in the runaway scenario (s)")
     p.add_argument("--runaway-size", default=None, help="size for runaway (default: first)")
     p.add_argument("--cpu-sample", type=float, default=3.0,
                    help="seconds of CPU sampling after the runaway run")
-    p.add_argument("--soak-duration", type=float, default=60.0)
-    p.add_argument("--soak-concurrency", type=int, default=32)
+    p.add_argument("--soak-duration", type=float, default=60.0, help="seconds of the soak run")
+    p.add_argument("--soak-concurrency", type=int, default=32,
+                   help="client threads of the soak run")
     p.add_argument("--soak-size", default=None, help="size for soak (default: largest)")
-    p.add_argument("--graceful-clients", type=int, default=4)
-    p.add_argument("--startup-repeats", type=int, default=3)
-    p.add_argument("--start-timeout", type=float, default=180.0)
-    p.add_argument("--request-timeout", type=float, default=120.0)
-    p.add_argument("--data-dir", type=Path, default=BENCH / "data")
+    p.add_argument("--graceful-clients", type=int, default=4,
+                   help="clients in flight at the graceful stop")
+    p.add_argument("--startup-repeats", type=int, default=3, help="starts timed per startup case")
+    p.add_argument("--start-timeout", type=float, default=180.0,
+                   help="seconds a server may take to answer")
+    p.add_argument("--request-timeout", type=float, default=120.0,
+                   help="client socket timeout per request (s)")
+    p.add_argument("--data-dir", type=Path, default=BENCH / "data",
+                   help="generated data and prepared stores")
     p.add_argument("--out", type=Path,
-                   default=BENCH / "results" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+                   default=BENCH / "results" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+                   help="directory of this run's results.json and server logs")
     p.add_argument("--results-md", type=Path, default=BENCH / "RESULTS.md",
                    help="report to write ('' for none)")
     args = p.parse_args(argv)
