@@ -37,7 +37,7 @@ def arrows(root: ET.Element) -> dict[str, ET.Element]:
 
 
 def texts(root: ET.Element) -> str:
-    return " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
 
 
 @pytest.fixture(scope="module")

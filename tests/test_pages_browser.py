@@ -36,7 +36,7 @@ _MISTAGGED_CHINESE = """() => {
     const skip = "pre, code, script, style, noscript, textarea, .CodeMirror, #ewkg-yasgui";
     if (el.closest(skip)) continue;
     const tagged = el.closest("[lang]");
-    if (!tagged || !tagged.lang.startsWith("zh")) bad.push(node.textContent.trim().slice(0, 40));
+    if (!tagged || !(tagged.getAttribute("lang") || "").startsWith("zh")) bad.push(node.textContent.trim().slice(0, 40));
   }
   return bad;
 }"""
@@ -144,7 +144,7 @@ def test_region_page(browser: Browser, base_url: str, region: tuple[str, dict[st
         assert page.locator('blockquote[lang="fr"]').count() >= 1
         assert page.locator('blockquote[lang="zh"]').count() >= 1
         # linked things shown by label: no link text is a raw IRI of ours
-        texts = page.locator("main a").all_inner_texts()
+        texts = page.locator("main a").all_text_contents()
         assert not [t for t in texts if t.startswith("https://w3id.org/ewkg/")]
         assert page.evaluate(_MISTAGGED_CHINESE) == []
     finally:

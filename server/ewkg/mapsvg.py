@@ -77,14 +77,31 @@ TEXT = {
 }
 
 
+class Bi(str):
+    """A text in both languages: reads as "fr · zh", and :func:`_el` writes each part with
+    its own ``lang`` (two ``tspan``s in a ``text``; two ``title``s or ``desc``s, as SVG 2
+    allows for language alternatives)."""
+
+    fr: str
+    zh: str
+
+    def __new__(cls, fr: str, zh: str, sep: str = " · ") -> Bi:
+        obj = super().__new__(cls, fr if fr == zh else f"{fr}{sep}{zh}")
+        obj.fr, obj.zh = fr, zh
+        return obj
+
+
+def in_lang(lang: str, make: Callable[[str], str]) -> str:
+    """``make(lang)``, or for ``both`` a :class:`Bi` of ``make("fr")`` and ``make("zh")``."""
+    if lang in ("fr", "zh"):
+        return make(lang)
+    return Bi(make("fr"), make("zh"))
+
+
 def tr(key: str, lang: str, **kw: object) -> str:
     """``TEXT[key]`` in ``lang`` (``both``: French, then Chinese)."""
     fr, zh = TEXT[key]
-    if lang == "fr":
-        return fr.format(**kw)
-    if lang == "zh":
-        return zh.format(**kw)
-    return f"{fr.format(**kw)} · {zh.format(**kw)}"
+    return in_lang(lang, lambda lg: (fr if lg == "fr" else zh).format(**kw))
 
 
 @dataclass
@@ -103,7 +120,7 @@ class Region:
             return self.fr
         if lang == "zh":
             return self.zh
-        return self.fr if self.fr == self.zh else f"{self.fr} {self.zh}"
+        return Bi(self.fr, self.zh, " ")
 
 
 @dataclass
@@ -427,6 +444,18 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
     values = {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items() if v is not None}
     if "class" in values:  # prefixed: an inline SVG's style sheet applies to the whole page
         values["class"] = " ".join(CLASS_PREFIX + c for c in values["class"].split())
+    if isinstance(text, Bi) and text.fr != text.zh:
+        if tag in ("title", "desc"):
+            el = ET.SubElement(parent, tag, {**values, "lang": "fr"})
+            el.text = text.fr
+            ET.SubElement(parent, tag, {**values, "lang": "zh"}).text = text.zh
+            return el
+        el = ET.SubElement(parent, tag, values)
+        fr = ET.SubElement(el, "tspan", {"lang": "fr"})
+        fr.text = text.fr
+        fr.tail = str(text)[len(text.fr) : len(text) - len(text.zh)]
+        ET.SubElement(el, "tspan", {"lang": "zh"}).text = text.zh
+        return el
     el = ET.SubElement(parent, tag, values)
     if text is not None:
         el.text = text
@@ -501,10 +530,14 @@ def render(
     title = tr("title", lang, year=year)
     _el(svg, "title", title, id="ewm-title")
     shown = [p for p in data.pairings if p.assisting in pos and p.assisted in pos]
-    desc = "; ".join(
-        f"{data.regions[p.assisting].name(lang)} → {data.regions[p.assisted].name(lang)}"
-        for p in shown
-    ) or tr("none", lang, year=year)
+    desc = in_lang(
+        lang,
+        lambda lg: "; ".join(
+            f"{data.regions[p.assisting].name(lg)} → {data.regions[p.assisted].name(lg)}"
+            for p in shown
+        )
+        or tr("none", lg, year=year),
+    )
     _el(svg, "desc", desc, id="ewm-desc")
     defs = _el(svg, "defs")
     for name, color in (
@@ -643,16 +676,16 @@ def render(
             data_dated=str(p.dated).lower(),
             data_approximate=str(approx).lower(),
         )
-        when = ""
-        if p.start is not None and p.end is not None:
-            when = f" ({tr('period', lang, start=p.start, end=p.end)})"
-        elif p.start is not None:
-            when = f" ({tr('since', lang, year=p.start)})"
-        _el(
-            group,
-            "title",
-            f"{data.regions[p.assisting].name(lang)} → {data.regions[p.assisted].name(lang)}{when}",
-        )
+        def pairing_title(lg: str, p: Pairing = p) -> str:
+            when = ""
+            if p.start is not None and p.end is not None:
+                when = f" ({tr('period', lg, start=p.start, end=p.end)})"
+            elif p.start is not None:
+                when = f" ({tr('since', lg, year=p.start)})"
+            names = data.regions[p.assisting].name(lg), data.regions[p.assisted].name(lg)
+            return f"{names[0]} → {names[1]}{when}"
+
+        _el(group, "title", in_lang(lang, pairing_title))
         target = group
         if entity_href is not None:
             target = _el(group, "a", href=entity_href(p.iri), target="_top")
@@ -771,7 +804,12 @@ def render(
         _el(box, "text", head, class_="legend", x=MARGIN / 4, y=ly, font_weight=700)
         lx = MARGIN / 4 + _text_width(head, 12) + 10
         for p in unplaced:
-            text = f"{data.regions[p.assisting].name(lang)} → {data.regions[p.assisted].name(lang)}"
+            text = in_lang(
+                lang,
+                lambda lg, p=p: (
+                    f"{data.regions[p.assisting].name(lg)} → {data.regions[p.assisted].name(lg)}"
+                ),
+            )
             step = _text_width(text, 12) + 18
             if lx + step > WIDTH - 8:
                 lx, ly = MARGIN / 4 + 12, ly + 18
