@@ -36,7 +36,8 @@ _MISTAGGED_CHINESE = """() => {
     const skip = "pre, code, script, style, noscript, textarea, .CodeMirror, #ewkg-yasgui";
     if (el.closest(skip)) continue;
     const tagged = el.closest("[lang]");
-    if (!tagged || !(tagged.getAttribute("lang") || "").startsWith("zh")) bad.push(node.textContent.trim().slice(0, 40));
+    const lang = tagged ? tagged.getAttribute("lang") || "" : "";
+    if (!lang.startsWith("zh")) bad.push(node.textContent.trim().slice(0, 40));
   }
   return bad;
 }"""
