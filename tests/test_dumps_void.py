@@ -17,9 +17,9 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
 from ewkg.app import create_app, get_store
 from ewkg.config import Config
-from ewkg.describe import _to_ox
 from ewkg.formats import graph_formats
 from ewkg.namespaces import ID_BASE
+from ewkg.store import oxigraph_term
 from ewkg.void import void_graph
 
 MINI = Path(__file__).parent / "fixtures" / "linkeddata" / "mini.ttl"
@@ -68,7 +68,7 @@ def test_dump_round_trips_to_the_store_graph(any_app: Flask, ext: str) -> None:
     dumped = list(ox.parse(resp.data, format=OX_FORMATS[ext]))
     whole = get_store(any_app).graph()
     assert len(set(dumped)) == len(whole)
-    store_quads = [ox.Quad(*(_to_ox(t) for t in triple)) for triple in whole]
+    store_quads = [ox.Quad(*(oxigraph_term(t) for t in triple)) for triple in whole]
     assert canonical(dumped) == canonical(store_quads)  # isomorphic
 
 

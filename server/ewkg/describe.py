@@ -20,12 +20,11 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-from rdflib.term import Identifier
 
 from .formats import Format
 from .labels import LABEL_PROPERTIES, memo
 from .namespaces import EWKG, PREFIXES, new_graph
-from .store import Store
+from .store import Store, oxigraph_term
 
 #: Characters an IRI may not hold in a SPARQL IRI reference (RFC 3987 / SPARQL ``IRIREF``).
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -245,20 +244,6 @@ def jsonld_context() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-def _to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term: {term!r}")
-
-
 _OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -277,7 +262,7 @@ def _sort_key(t: ox.Triple, first: str | None) -> tuple:
 
 def ox_triples(graph: Graph, *, first: str | None = None) -> list[ox.Triple]:
     """``graph`` as pyoxigraph triples in reading order (``first``'s statements leading)."""
-    triples = [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in graph]
+    triples = [ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o)) for s, p, o in graph]
     return sorted(triples, key=lambda t: _sort_key(t, first))
 
 

@@ -30,7 +30,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .namespaces import new_graph
-from .store import to_rdflib
+from .store import oxigraph_term, to_rdflib
 
 __all__ = ["CompiledShapes", "UnsupportedShapeError", "compile_shapes", "to_oxigraph"]
 
@@ -60,22 +60,9 @@ class UnsupportedShapeError(ValueError):
 def to_oxigraph(graph: Graph) -> ox.Store:
     """A pyoxigraph store holding ``graph``'s triples."""
     store = ox.Store()
-    store.extend([ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in graph])
+    term = oxigraph_term
+    store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in graph])
     return store
-
-
-def _ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term: {term!r}")
 
 
 def _rdflib(term: object) -> Node:

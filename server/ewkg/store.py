@@ -63,6 +63,21 @@ STAGE_IN_MEMORY_BYTES = 64 * 1024 * 1024
 VERSION_FILE = "ewkg-version"
 
 
+def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to the equal pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term: {term!r}")
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
     """Convert a pyoxigraph term to the equal rdflib term."""
     if term is None:
