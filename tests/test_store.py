@@ -10,7 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from ewkg.config import Config
 from ewkg.resources import dataset_files
 from ewkg.store import (
+    COUNT_FILE,
     DATA_GRAPH,
+    MEMO_FILE,
     ONTOLOGY_GRAPH,
     VERSION_FILE,
     EmbeddedStore,
@@ -129,6 +131,31 @@ def test_on_disk_store_loads_once_then_reopens_read_only(tmp_path: Path) -> None
     assert again.ask(f"ASK {{ <{EX}fujian> ?p ?o }}")
     with pytest.raises((OSError, RuntimeError)):  # read-only
         again.oxigraph.update(f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}")
+
+
+def test_version_memo_is_reused_only_for_unchanged_files(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.ttl", TTL)
+    memo = tmp_path / "memo.json"
+    true_version = files_version([f])
+    assert files_version([f], memo=memo) == true_version and memo.is_file()
+    memo.write_text(memo.read_text().replace(true_version, "remembered000000"))
+    assert files_version([f], memo=memo) == "remembered000000"  # same size and time: not re-read
+    write(f, TTL + f"<{EX}x> <{EX}p> 1 .\n")
+    assert files_version([f], memo=memo) == files_version([f]) != true_version
+
+
+def test_on_disk_reopen_takes_version_and_count_from_the_store(tmp_path: Path) -> None:
+    data = write(tmp_path / "a.ttl", TTL)
+    db = tmp_path / "db"
+    first = EmbeddedStore([data], path=str(db))
+    assert (db / MEMO_FILE).is_file()
+    assert first.location is not None
+    assert (first.location / COUNT_FILE).read_text().strip() == str(len(first.oxigraph))
+    (first.location / COUNT_FILE).write_text("42\n")
+    del first
+    again = EmbeddedStore([data], path=str(db))
+    assert not again.loaded
+    assert len(again) == 42  # read from the marker, not counted again
 
 
 def test_on_disk_store_reloads_when_files_change(tmp_path: Path) -> None:

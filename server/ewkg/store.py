@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import gc
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,10 @@ _OX_FORMATS = {
 STAGE_IN_MEMORY_BYTES = 64 * 1024 * 1024
 #: File recording, inside an on-disk store's directory, the dataset version it holds.
 VERSION_FILE = "ewkg-version"
+#: Written beside the version marker: the number of quads, so a reopen need not count them.
+COUNT_FILE = "ewkg-count"
+#: In an on-disk store's root: the version remembered against the files' sizes and times.
+MEMO_FILE = "ewkg-files.json"
 
 
 def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -110,13 +115,32 @@ def graph_for(path: Path) -> str:
     return ONTOLOGY_GRAPH if path.parent.name == "ontology" else DATA_GRAPH
 
 
-def files_version(paths: Iterable[Path]) -> str:
-    """A short hash of the files' names and bytes: the dataset version (used for ETags)."""
+def files_version(paths: Iterable[Path], *, memo: Path | None = None) -> str:
+    """A short hash of the files' names and bytes: the dataset version (used for ETags).
+
+    With ``memo`` (a JSON file), the hash is remembered against the files' paths, sizes and
+    modification times, so reopening an on-disk store does not re-read a large dataset.
+    """
+    paths = list(paths)
+    signature = [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            remembered = json.loads(memo.read_text())
+            if remembered["files"] == signature:
+                return str(remembered["version"])
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    version = digest.hexdigest()[:16]
+    if memo is not None:
+        with contextlib.suppress(OSError):
+            tmp = memo.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"files": signature, "version": version}))
+            os.replace(tmp, memo)
+    return version
 
 
 def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) -> None:
@@ -205,6 +229,7 @@ def _open_on_disk(root: Path, paths: list[Path], version: str) -> tuple[ox.Store
             else:
                 load_files(writer, paths, bulk=True)
             writer.flush()
+            (location / COUNT_FILE).write_text(f"{len(writer)}\n")
             del writer
             gc.collect()  # close RocksDB before anyone opens it read-only
             tmp = location / (VERSION_FILE + ".tmp")
@@ -233,13 +258,20 @@ class EmbeddedStore:
         for p in paths:
             rdf_format_for(p)  # refuse unknown extensions before loading anything
         self.files = paths
-        self.version = files_version(paths) if paths else "empty"
+        memo = None
+        if path:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            memo = Path(path) / MEMO_FILE
+        self.version = files_version(paths, memo=memo) if paths else "empty"
+        self._count: int | None = None
         #: Directory of the on-disk store (``None`` in memory).
         self.location: Path | None = None
         #: Whether this open loaded the files (``False``: an on-disk store was reopened).
         self.loaded = True
         if path:
             self._ox, self.location, self.loaded = _open_on_disk(Path(path), paths, self.version)
+            with contextlib.suppress(OSError, ValueError):
+                self._count = int((self.location / COUNT_FILE).read_text())
         else:
             self._ox = ox.Store()
             load_files(self._ox, paths)
@@ -261,7 +293,9 @@ class EmbeddedStore:
         return ox.Store.read_only(str(self.location))
 
     def __len__(self) -> int:
-        return len(self._ox)
+        if self._count is None:  # read-only data: count once
+            self._count = len(self._ox)
+        return self._count
 
     def select(self, query: str) -> list[dict[str, Identifier]]:
         solutions = self._ox.query(query, use_default_graph_as_union=True)
