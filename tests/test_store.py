@@ -156,6 +156,13 @@ def test_on_disk_reopen_takes_version_and_count_from_the_store(tmp_path: Path) -
     again = EmbeddedStore([data], path=str(db))
     assert not again.loaded
     assert len(again) == 42  # read from the marker, not counted again
+    location = again.location
+    assert location is not None
+    del again
+    (location / COUNT_FILE).unlink()  # as a store loaded by an older ewkg
+    older = EmbeddedStore([data], path=str(db))
+    assert len(older) == 4
+    assert (location / COUNT_FILE).read_text().strip() == "4"  # remembered for the next open
 
 
 def test_on_disk_store_reloads_when_files_change(tmp_path: Path) -> None:

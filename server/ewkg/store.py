@@ -270,8 +270,12 @@ class EmbeddedStore:
         self.loaded = True
         if path:
             self._ox, self.location, self.loaded = _open_on_disk(Path(path), paths, self.version)
+            count_file = self.location / COUNT_FILE
             with contextlib.suppress(OSError, ValueError):
-                self._count = int((self.location / COUNT_FILE).read_text())
+                self._count = int(count_file.read_text())
+            if self._count is None:  # a store loaded by an older ewkg: count once, remember
+                with contextlib.suppress(OSError):
+                    count_file.write_text(f"{len(self)}\n")
         else:
             self._ox = ox.Store()
             load_files(self._ox, paths)
