@@ -753,3 +753,40 @@ def test_workers_exit_when_their_parent_is_killed(store: EmbeddedStore, busy: bo
     for pid in alive:  # do not leave them behind if the test fails
         os.kill(pid, signal.SIGKILL)
     assert not alive
+
+
+# -- long queries give way to short ones -----------------------------------------------------
+
+SLOWISH = (
+    f"SELECT (COUNT(*) AS ?n) {{ ?a ?b ?c . ?d ?e ?f . ?g <{EX}label> ?l "
+    'FILTER(?l IN ("n1", "n2", "n3")) }'
+)
+
+
+def test_a_long_query_is_demoted_then_its_worker_replaced(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, demote_after=0.01)
+    try:
+        ex.start()
+        before = set(ex.worker_pids)
+        answer = rows(run(ex, SLOWISH))
+        assert int(answer[0]["n"].split('"')[1]) == len(store) ** 2 * 3
+        assert ex.demotions == 1
+        assert ex.settle()
+        after = set(ex.worker_pids)
+        assert len(after) == 2 and len(before - after) == 1  # the demoted one was replaced
+        assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in after)
+        assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
+    finally:
+        ex.close()
+
+
+def test_short_queries_are_never_demoted(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2, demote_after=2.0)
+    try:
+        ex.start()
+        pids = set(ex.worker_pids)
+        for _ in range(5):
+            assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
+        assert ex.demotions == 0 and set(ex.worker_pids) == pids
+    finally:
+        ex.close()

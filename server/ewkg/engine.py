@@ -15,7 +15,13 @@ from typing import Any
 from flask import Flask
 
 from .config import Config
-from .executor import DEFAULT_MEMORY_HEADROOM, Executor, ProcessExecutor, make_cache
+from .executor import (
+    DEFAULT_DEMOTE_AFTER,
+    DEFAULT_MEMORY_HEADROOM,
+    Executor,
+    ProcessExecutor,
+    make_cache,
+)
 
 #: Seconds remote results stay cached (the remote data may change without us knowing).
 REMOTE_CACHE_TTL = 60.0
@@ -48,6 +54,7 @@ def make_executor(config: Config, store: Any) -> Executor:
         workers=int(workers) if workers else None,
         cache=make_cache(config.extra, enabled=config.result_cache),
         memory_headroom=int(memory),
+        demote_after=config.extra.get("demote_after", DEFAULT_DEMOTE_AFTER),
     )
 
 

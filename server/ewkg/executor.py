@@ -530,6 +530,11 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 #: Bytes a worker may allocate beyond what it inherits, by default (see :func:`_limit_memory`).
 DEFAULT_MEMORY_HEADROOM = 2 * 1024**3
+#: Seconds after which a query still running is demoted to :data:`DEMOTED_NICENESS`, so that
+#: long queries take CPU only from each other, not from the short ones (``None``: never).
+DEFAULT_DEMOTE_AFTER = 0.1
+#: The niceness of a demoted worker (its CPU share against a normal one is about 1:10).
+DEMOTED_NICENESS = 10
 
 
 def default_worker_count() -> int:
@@ -553,6 +558,9 @@ class ProcessExecutor:
         cache: a result cache, or ``None`` for none.
         memory_headroom: bytes each worker may allocate for a query beyond what it inherits
             (``0``: unbounded); a query that needs more fails with a clear error.
+        demote_after: seconds after which a running query's worker is reniced to
+            :data:`DEMOTED_NICENESS` (``None``: never). Niceness cannot be lowered again without
+            privileges, so a demoted worker is replaced once its query ends.
     """
 
     def __init__(
@@ -564,8 +572,12 @@ class ProcessExecutor:
         workers: int | None = None,
         cache: ResultCache[QueryResponse] | None = None,
         memory_headroom: int = DEFAULT_MEMORY_HEADROOM,
+        demote_after: float | None = DEFAULT_DEMOTE_AFTER,
     ) -> None:
         self.store = store
+        self.demote_after = demote_after
+        #: Workers demoted because their query ran long (for tests and monitoring).
+        self.demotions = 0
         self.memory_headroom = memory_headroom
         self.timeout = timeout
         self.max_results = max_results
@@ -721,6 +733,18 @@ class ProcessExecutor:
                 return worker
             self._retire(worker)
 
+    def _demote(self, worker: _Worker) -> bool:
+        """Lower the CPU priority of ``worker``, whose query runs long; whether it was done."""
+        pid = worker.process.pid
+        if pid is None:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, DEMOTED_NICENESS)
+        except OSError:  # already gone, or not allowed here: the deadline still applies
+            return False
+        self.demotions += 1
+        return True
+
     def execute(self, request: QueryRequest) -> QueryResponse:
         """Run ``request`` in a worker; kill the worker if the deadline passes.
 
@@ -740,9 +764,16 @@ class ProcessExecutor:
             self.start()
         self._sweep()
         worker = self._acquire(deadline, timeout)
+        demoted = False
         try:
             worker.conn.send((request, timeout))
-            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            ready = False
+            if self.demote_after is not None and self.demote_after < timeout:
+                ready = worker.conn.poll(self.demote_after)
+                if not ready:
+                    demoted = self._demote(worker)
+            if not ready:
+                ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             self._retire(worker, wait=False)
@@ -757,7 +788,10 @@ class ProcessExecutor:
                 f"the query was stopped after {timeout:g} s (the time limit); "
                 "narrow it (more specific patterns, LIMIT) and try again"
             )
-        self._idle.put(worker)
+        if demoted:
+            self._retire(worker, wait=False)  # a fresh worker at normal priority takes its place
+        else:
+            self._idle.put(worker)
         kind, payload = reply
         if kind != "ok":
             raise _ERRORS.get(kind, QueryError)(payload)
