@@ -4,7 +4,8 @@ The Flask app is built once in the master process (``preload_app``), so the fork
 the loaded store copy-on-write; ``gthread`` workers keep connections alive. The listening socket is
 bound here, before gunicorn starts, so that a port in use is a clear error and ``--port 0`` picks a
 free port whose URL is printed. SIGTERM and Ctrl-C both drain gracefully: the master stops
-accepting, lets running requests finish (up to the query timeout), then exits 0.
+accepting, lets running requests finish (up to the query timeout), then exits 0. Gunicorn runs
+the app behind :mod:`ewkg.fastpath`, which replays repeated read-only responses without Flask.
 
 For an external gunicorn, ``gunicorn --preload -k gthread 'ewkg.wsgi:make_app()'`` serves the
 app configured from ``EWKG_*`` variables.
@@ -127,8 +128,12 @@ class GunicornApp(BaseApplication):
             if key in self.cfg.settings:
                 self.cfg.set(key, value)
 
-    def load(self) -> Flask:
-        return self.application
+    def load(self) -> Any:
+        # Repeated read-only requests are replayed in front of Flask (see ewkg.fastpath); the
+        # worker hook still finds the Flask app itself in ``self.application``.
+        from .fastpath import wrap
+
+        return wrap(self.application)
 
     def run(self) -> None:
         _Arbiter(self).run()

@@ -1,0 +1,290 @@
+"""A WSGI replay cache in front of the Flask app: repeated read-only requests skip Flask.
+
+The served dataset is read-only for the life of the process, so every ``GET``/``HEAD`` response
+of the app is a pure function of the request. A cache hit inside Flask still costs routing, format
+negotiation, the safety scan and the caching hook (ETag hashing, ``Cache-Control``); this
+middleware answers a repeated request with the complete response the app sent the first time
+(status, headers, body), without entering Flask at all.
+
+* Key: method, ``PATH_INFO``, ``SCRIPT_NAME``, the raw query string, ``Accept``,
+  ``Accept-Encoding``, ``Accept-Language``, ``Origin``, the host and scheme the app sees (responses
+  may embed the server's URL), and the dataset version.
+* Stored: ``200`` answers with a ``Content-Length`` (never a streamed body) of at most
+  ``max_entry_bytes``, to requests without a body and without ``Cookie``, ``Authorization``,
+  ``Range`` or conditional headers; never a response setting a cookie or marked ``no-store`` /
+  ``private``. An ``X-Ewkg-Cache`` header is replayed as ``hit``.
+* ``If-None-Match`` matching the stored ``ETag`` is answered ``304`` with the stored headers
+  minus the representation headers (what the app itself sends, RFC 9110 §15.4.5).
+* Never ``POST`` and never ``/validate``; off for ``Config(result_cache=False)`` and for a
+  remote store (its data may change, its results are cached with a time limit).
+* Bounded LRU by total bytes; one lock, so ``gthread`` workers share it safely.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from werkzeug.http import http_date, parse_etags, remove_entity_headers, unquote_etag
+
+#: Total bytes (bodies and headers) the cache may hold.
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+#: Larger responses are passed through, not stored.
+DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024
+
+CACHE_HEADER = "x-ewkg-cache"
+EXCLUDED_PREFIXES = ("/validate",)
+
+_METHODS = frozenset({"GET", "HEAD"})
+#: Request headers that make an answer depend on more than the key (or not a plain 200).
+_BYPASS = (
+    "HTTP_COOKIE",
+    "HTTP_AUTHORIZATION",
+    "HTTP_RANGE",
+    "HTTP_IF_RANGE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_MODIFIED_SINCE",
+)
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+_date: tuple[int, str] = (0, "")
+
+
+def _now() -> str:
+    """The current ``Date`` header value (formatted once a second)."""
+    global _date
+    second = int(time.time())
+    cached = _date
+    if cached[0] != second:
+        cached = _date = (second, http_date(second))
+    return cached[1]
+
+
+class _Entry:
+    __slots__ = ("status", "headers", "body", "etag", "size", "not_modified", "dated")
+
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        #: The app's ``Date`` (werkzeug's conditional responses add one) is replayed fresh.
+        self.dated = any(name.lower() == "date" for name, _ in headers)
+        self.headers = [
+            (name, "hit") if name.lower() == CACHE_HEADER else (name, value)
+            for name, value in headers
+            if name.lower() != "date"
+        ]
+        self.body = body
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        self.etag = unquote_etag(etag) if etag else None
+        not_modified = list(self.headers)
+        remove_entity_headers(not_modified)
+        self.not_modified = not_modified
+        self.size = len(body) + sum(len(k) + len(v) for k, v in headers) + 200
+
+
+class FastPath:
+    """WSGI middleware replaying complete responses of repeated read-only requests."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        version: Callable[[], str] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_entry_bytes: int = DEFAULT_MAX_ENTRY_BYTES,
+    ) -> None:
+        self.app = app
+        self._version = version or (lambda: "")
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = min(max_entry_bytes, max_bytes)
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- the WSGI callable
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        path = environ.get("PATH_INFO", "")
+        if (
+            method not in _METHODS
+            or path.startswith(EXCLUDED_PREFIXES)
+            or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+            or "HTTP_TRANSFER_ENCODING" in environ
+            or any(h in environ for h in _BYPASS)
+        ):
+            return self.app(environ, start_response)
+        key = (
+            method,
+            path,
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT"),
+            environ.get("HTTP_ACCEPT_ENCODING"),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            environ.get("HTTP_ORIGIN"),
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("wsgi.url_scheme"),
+            self._version(),
+        )
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if entry is not None:
+            if if_none_match is None:
+                headers = list(entry.headers)
+                if entry.dated:
+                    headers.append(("Date", _now()))
+                start_response(entry.status, headers)
+                return [] if method == "HEAD" else [entry.body]
+            if entry.etag is not None and parse_etags(if_none_match).contains_weak(entry.etag[0]):
+                headers = list(entry.not_modified)
+                if entry.dated:
+                    headers.append(("Date", _now()))
+                start_response("304 NOT MODIFIED", headers)
+                return []
+            return self.app(environ, start_response)
+        if if_none_match is not None:
+            return self.app(environ, start_response)
+        return self._record(key, environ, start_response)
+
+    # -- storing
+
+    def _record(
+        self, key: tuple, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        seen: dict[str, Any] = {}
+
+        def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+            seen["status"] = status
+            seen["headers"] = list(headers)
+            seen["exc"] = exc_info is not None
+            write = start_response(status, headers, exc_info)
+
+            def recording_write(data: bytes) -> None:  # the legacy write(): do not store
+                seen["exc"] = True
+                write(data)
+
+            return recording_write
+
+        body = self.app(environ, recording_start_response)
+        length = self._storable_length(seen)
+        if length is None:
+            return body
+        if key[0] == "HEAD":
+            self._store(key, _Entry(seen["status"], seen["headers"], b""))
+            return body
+        return _Recorder(self, key, body, seen, length)
+
+    def _storable_length(self, seen: dict[str, Any]) -> int | None:
+        """The body length of a storable response (``None``: do not store it)."""
+        status = seen.get("status")
+        if status is None or seen.get("exc") or not status.startswith("200"):
+            return None
+        length: int | None = None
+        for name, value in seen["headers"]:
+            lower = name.lower()
+            if lower == "content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    return None
+            elif lower == "set-cookie":
+                return None
+            elif lower == "cache-control":
+                directives = value.lower()
+                if "no-store" in directives or "private" in directives:
+                    return None
+        if length is None or length > self.max_entry_bytes:
+            return None
+        return length
+
+    def _store(self, key: tuple, entry: _Entry) -> None:
+        if entry.size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._entries[key] = entry
+            self.bytes += entry.size
+            while self.bytes > self.max_bytes and self._entries:
+                _, evicted = self._entries.popitem(last=False)
+                self.bytes -= evicted.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+class _Recorder:
+    """The app's body passed through chunk by chunk, stored once it is complete."""
+
+    def __init__(
+        self, cache: FastPath, key: tuple, body: Iterable[bytes], seen: dict, length: int
+    ) -> None:
+        self._cache = cache
+        self._key = key
+        self._body = body
+        self._seen = seen
+        self._length = length
+        self._chunks: list[bytes] | None = []
+        self._size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._body:
+            if self._chunks is not None:
+                self._size += len(chunk)
+                if self._size > self._length:
+                    self._chunks = None
+                else:
+                    self._chunks.append(chunk)
+            yield chunk
+        if self._chunks is not None and self._size == self._length and not self._seen["exc"]:
+            body = b"".join(self._chunks)
+            self._chunks = None
+            self._cache._store(self._key, _Entry(self._seen["status"], self._seen["headers"], body))
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
+
+
+def wrap(app: Any) -> Any:
+    """The Flask ``app``'s WSGI callable behind the fast path, or the app itself when it is off.
+
+    Off for ``Config(result_cache=False)`` and for a remote store. ``Config.extra`` may set
+    ``fastpath_bytes`` (total, default 32 MiB; 0 turns it off).
+    """
+    config = app.config.get("EWKG")
+    store = app.extensions.get("ewkg.store")
+    if config is None or store is None or not config.result_cache:
+        return app
+    from .remote_store import RemoteStore
+
+    if isinstance(store, RemoteStore):
+        return app
+    max_bytes = int(config.extra.get("fastpath_bytes", DEFAULT_MAX_BYTES))
+    if max_bytes <= 0:
+        return app
+    return FastPath(app, version=lambda: store.version, max_bytes=max_bytes)
