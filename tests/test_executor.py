@@ -763,19 +763,41 @@ SLOWISH = (
 )
 
 
-def test_a_long_query_is_demoted_then_its_worker_replaced(store: EmbeddedStore) -> None:
+def test_a_long_query_is_demoted_then_gets_its_priority_back(store: EmbeddedStore) -> None:
     ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, demote_after=0.01)
+    seen: list[int] = []
+    restore = ProcessExecutor._restore
+
+    def spy(worker):  # the worker's niceness at the moment its query ended
+        seen.append(os.getpriority(os.PRIO_PROCESS, worker.process.pid))
+        return restore(worker)
+
     try:
+        ex._restore = spy  # type: ignore[method-assign]
         ex.start()
-        before = set(ex.worker_pids)
         answer = rows(run(ex, SLOWISH))
         assert int(answer[0]["n"].split('"')[1]) == len(store) ** 2 * 3
+        assert ex.demotions == 1 and seen == [10]
+        assert ex.settle()
+        assert len(ex.worker_pids) == 2
+        assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in ex.worker_pids)
+        assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
+    finally:
+        ex.close()
+
+
+def test_a_demoted_worker_that_cannot_be_restored_is_replaced(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, demote_after=0.01)
+    try:
+        ex._restore = lambda worker: False  # type: ignore[method-assign]  # as without privileges
+        ex.start()
+        before = set(ex.worker_pids)
+        run(ex, SLOWISH)
         assert ex.demotions == 1
         assert ex.settle()
         after = set(ex.worker_pids)
         assert len(after) == 2 and len(before - after) == 1  # the demoted one was replaced
         assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in after)
-        assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
     finally:
         ex.close()
 

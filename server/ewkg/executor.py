@@ -559,8 +559,8 @@ class ProcessExecutor:
         memory_headroom: bytes each worker may allocate for a query beyond what it inherits
             (``0``: unbounded); a query that needs more fails with a clear error.
         demote_after: seconds after which a running query's worker is reniced to
-            :data:`DEMOTED_NICENESS` (``None``: never). Niceness cannot be lowered again without
-            privileges, so a demoted worker is replaced once its query ends.
+            :data:`DEMOTED_NICENESS` (``None``: never). Once its query ends the worker gets its
+            priority back where that is allowed (root, ``CAP_SYS_NICE``), else it is replaced.
     """
 
     def __init__(
@@ -745,6 +745,23 @@ class ProcessExecutor:
         self.demotions += 1
         return True
 
+    @staticmethod
+    def _restore(worker: _Worker) -> bool:
+        """Give a demoted worker its normal priority back; whether that was allowed.
+
+        Lowering a niceness needs privileges (root or ``CAP_SYS_NICE``). Without them the worker
+        is replaced instead, which costs a fork and, on a large in-memory store, the pages the
+        new worker's first queries copy-on-write.
+        """
+        pid = worker.process.pid
+        if pid is None:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, 0)
+        except OSError:
+            return False
+        return True
+
     def execute(self, request: QueryRequest) -> QueryResponse:
         """Run ``request`` in a worker; kill the worker if the deadline passes.
 
@@ -788,7 +805,7 @@ class ProcessExecutor:
                 f"the query was stopped after {timeout:g} s (the time limit); "
                 "narrow it (more specific patterns, LIMIT) and try again"
             )
-        if demoted:
+        if demoted and not self._restore(worker):
             self._retire(worker, wait=False)  # a fresh worker at normal priority takes its place
         else:
             self._idle.put(worker)
