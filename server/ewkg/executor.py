@@ -708,14 +708,7 @@ class ProcessExecutor:
     # -- execution
 
     def cache_key(self, request: QueryRequest) -> tuple[Any, ...]:
-        return (
-            request.query,
-            base_media_type(request.media_type),
-            request.default_graph_uris,
-            request.named_graph_uris,
-            self.store.version,
-            self.max_results,
-        )
+        return result_cache_key(request, self.store.version, self.max_results)
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         """An idle, live worker (one found dead, e.g. killed from outside, is replaced)."""
@@ -816,6 +809,18 @@ class ProcessExecutor:
         if key is not None:
             self.cache.put(key, response, size=len(response.body) + len(request.query))  # type: ignore[union-attr]
         return response
+
+
+def result_cache_key(request: QueryRequest, version: str, max_results: int) -> tuple[Any, ...]:
+    """What a cached result depends on: the query, the format, the dataset and the cap."""
+    return (
+        request.query,
+        base_media_type(request.media_type),
+        request.default_graph_uris,
+        request.named_graph_uris,
+        version,
+        max_results,
+    )
 
 
 def make_cache(

@@ -37,6 +37,7 @@ from .executor import (
     QueryTimeout,
     base_media_type,
     render,
+    result_cache_key,
 )
 from .namespaces import new_graph
 from .store import to_rdflib
@@ -328,14 +329,7 @@ class RemoteExecutor:
         self.cache = cache
 
     def execute(self, request: QueryRequest) -> QueryResponse:
-        key = (
-            request.query,
-            base_media_type(request.media_type),
-            request.default_graph_uris,
-            request.named_graph_uris,
-            self.store.version,
-            self.max_results,
-        )
+        key = result_cache_key(request, self.store.version, self.max_results)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
