@@ -462,6 +462,23 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
     return el
 
 
+def _pairing_data(p: Pairing) -> dict[str, object]:
+    """The ``data-*`` attributes that name a pairing's element: its IRI, parties and years."""
+    return {
+        "data_pairing": p.iri,
+        "data_assisting": p.assisting,
+        "data_assisted": p.assisted,
+        "data_start": p.start,
+        "data_end": p.end,
+        "data_dated": str(p.dated).lower(),
+    }
+
+
+def _pairing_name(data: MapData, p: Pairing, lang: str) -> str:
+    """“Assisting → assisted” in ``lang``."""
+    return f"{data.regions[p.assisting].name(lang)} → {data.regions[p.assisted].name(lang)}"
+
+
 def _lang_attr(lang: str) -> str | None:
     return lang if lang in ("fr", "zh") else None
 
@@ -532,10 +549,7 @@ def render(
     shown = [p for p in data.pairings if p.assisting in pos and p.assisted in pos]
     desc = in_lang(
         lang,
-        lambda lg: "; ".join(
-            f"{data.regions[p.assisting].name(lg)} → {data.regions[p.assisted].name(lg)}"
-            for p in shown
-        )
+        lambda lg: "; ".join(_pairing_name(data, p, lg) for p in shown)
         or tr("none", lg, year=year),
     )
     _el(svg, "desc", desc, id="ewm-desc")
@@ -668,13 +682,8 @@ def render(
             arrows,
             "g",
             class_=" ".join(classes),
-            data_pairing=p.iri,
-            data_assisting=p.assisting,
-            data_assisted=p.assisted,
-            data_start=p.start,
-            data_end=p.end,
-            data_dated=str(p.dated).lower(),
             data_approximate=str(approx).lower(),
+            **_pairing_data(p),
         )
         def pairing_title(lg: str, p: Pairing = p) -> str:
             when = ""
@@ -682,8 +691,7 @@ def render(
                 when = f" ({tr('period', lg, start=p.start, end=p.end)})"
             elif p.start is not None:
                 when = f" ({tr('since', lg, year=p.start)})"
-            names = data.regions[p.assisting].name(lg), data.regions[p.assisted].name(lg)
-            return f"{names[0]} → {names[1]}{when}"
+            return f"{_pairing_name(data, p, lg)}{when}"
 
         _el(group, "title", in_lang(lang, pairing_title))
         target = group
@@ -804,12 +812,7 @@ def render(
         _el(box, "text", head, class_="legend", x=MARGIN / 4, y=ly, font_weight=700)
         lx = MARGIN / 4 + _text_width(head, 12) + 10
         for p in unplaced:
-            text = in_lang(
-                lang,
-                lambda lg, p=p: (
-                    f"{data.regions[p.assisting].name(lg)} → {data.regions[p.assisted].name(lg)}"
-                ),
-            )
+            text = in_lang(lang, lambda lg, p=p: _pairing_name(data, p, lg))
             step = _text_width(text, 12) + 18
             if lx + step > WIDTH - 8:
                 lx, ly = MARGIN / 4 + 12, ly + 18
@@ -817,12 +820,7 @@ def render(
                 box,
                 "g",
                 class_="pairing unplaced",
-                data_pairing=p.iri,
-                data_assisting=p.assisting,
-                data_assisted=p.assisted,
-                data_start=p.start,
-                data_end=p.end,
-                data_dated=str(p.dated).lower(),
+                **_pairing_data(p),
             )
             target = group
             if entity_href is not None:
