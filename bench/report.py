@@ -19,6 +19,15 @@ BEGIN, END = "<!-- analysis:begin -->", "<!-- analysis:end -->"
 
 DEFAULT_ANALYSIS = "_(No analysis written yet.)_"
 
+#: ewkg's variants and what each one is: where the data lives, whether the result cache is on.
+EWKG_VARIANTS = {
+    "ewkg": "in memory, cached",
+    "ewkg-nocache": "in memory, uncached",
+    "ewkg-disk": "on disk, cached",
+    "ewkg-disk-nocache": "on disk, uncached",
+}
+SERVER_ORDER = [*EWKG_VARIANTS, "oxigraph", "rdflib-endpoint"]
+
 
 def _f(value, digits: int = 1, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -45,8 +54,21 @@ def _servers(mix: dict) -> list[str]:
         for name in rnd:
             if name not in seen:
                 seen.append(name)
-    order = ["ewkg", "ewkg-nocache", "oxigraph", "rdflib-endpoint"]
-    return sorted(seen, key=lambda n: order.index(n) if n in order else 99)
+    return sorted(seen, key=lambda n: SERVER_ORDER.index(n) if n in SERVER_ORDER else 99)
+
+
+def _soaks(results: dict) -> list[dict]:
+    """The soak runs: one per ewkg layout (``{server: run}``), or one run (older results)."""
+    soak = results.get("soak") or {}
+    if "server" in soak or "failed" in soak:
+        return [soak]
+    return [v for v in soak.values() if isinstance(v, dict)]
+
+
+def _ratio(mine: float | None, ref: float | None, unit: str = "MB") -> str:
+    if not mine or not ref:
+        return "—"
+    return f"{mine:,.0f} {unit} vs {ref:,.0f} {unit} = {mine / ref:.2f}×"
 
 
 def _mix_stat(mix: dict, name: str, key: str) -> list:
@@ -102,15 +124,14 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         mix = results.get("mix", {}).get(size)
         if not mix:
             continue
-        for name in ("ewkg", "ewkg-nocache"):
+        for name, label in EWKG_VARIANTS.items():
             ratios = [r for r in _mix_stat(mix, name, "ratio_to_oxigraph") if r is not None]
             if not ratios:
                 continue
-            label = "cached" if name == "ewkg" else "uncached"
             per_core = [r for r in _core_ratios(mix, name) if r is not None]
             extra = (" (per round); per server core: "
                      + " / ".join(f"{r:.2f}×" for r in per_core)) if per_core else " (per round)"
-            rows.append((f"mix throughput ÷ oxigraph ≥ {goal}× at {size} ({label})",
+            rows.append((f"mix throughput ÷ oxigraph ≥ {goal}× at {size} ({name}: {label})",
                          " / ".join(f"{r:.2f}×" for r in ratios) + extra,
                          verdict(min(ratios) >= goal)))
     mix = results.get("mix", {}).get("10k")
@@ -146,12 +167,16 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
                      verdict(False)))
     mix = results.get("mix", {}).get("1m")
     if mix:
+        # The verdict is on the RSS sum, as the target is worded; PSS (shared copy-on-write
+        # pages split between the processes sharing them) is shown beside it.
         oxi = _mean(_mix_stat(mix, "oxigraph", "peak_rss_mb"))
-        for name in ("ewkg", "ewkg-nocache"):
+        oxi_pss = _mean(_mix_stat(mix, "oxigraph", "peak_pss_mb"))
+        for name, label in EWKG_VARIANTS.items():
             mine = _mean(_mix_stat(mix, name, "peak_rss_mb"))
             if mine and oxi:
-                rows.append((f"peak RSS at 1m ≤ 2× oxigraph's ({name})",
-                             f"{mine:,.0f} MB vs {oxi:,.0f} MB = {mine / oxi:.2f}×",
+                pss = _mean(_mix_stat(mix, name, "peak_pss_mb"))
+                rows.append((f"peak RSS at 1m ≤ 2× oxigraph's ({name}: {label})",
+                             f"RSS sum {_ratio(mine, oxi)}; PSS {_ratio(pss, oxi_pss)}",
                              verdict(mine <= 2 * oxi)))
     for size, run in results.get("runaway", {}).items():
         for name in ("ewkg", "ewkg-nocache"):
@@ -168,21 +193,22 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
             rows.append((f"runaway at {size} ({name}): no CPU burning afterwards",
                          f"{r['cpu_cores_after']:.2f} cores over {r['cpu_sample_s']:.0f} s "
                          f"after the run", verdict(r["cpu_cores_after"] < 0.1)))
-    soak = results.get("soak", {})
-    if soak and "failed" not in soak:
-        rows.append((f"soak: {soak['concurrency']} clients × {soak['duration_s']:.0f} s, "
+    for soak in _soaks(results):
+        who = f" ({soak['server']})" if soak.get("server") else ""
+        if "failed" in soak:
+            rows.append((f"soak{who}", f"failed: {soak['failed']}", verdict(False)))
+            continue
+        rows.append((f"soak{who}: {soak['concurrency']} clients × {soak['duration_s']:.0f} s, "
                      "0 errors", f"{soak['ok']:,} ok, errors: {_errors(soak['errors'])}",
                      verdict(not soak["errors"])))
-        rows.append(("soak: RSS first vs last 10 s",
+        rows.append((f"soak{who}: RSS first vs last 10 s",
                      f"{_f(soak['rss_first10_mb'])} → {_f(soak['rss_last10_mb'])} MB", "—"))
         g = soak.get("graceful")
         if g and "failed" not in g:
-            rows.append(("graceful stop: in-flight requests complete",
+            rows.append((f"graceful stop ({g.get('server', '—')}): in-flight requests complete",
                          f"{g['inflight_ok']} of {g['inflight_at_sigterm']}",
                          verdict(g["inflight_at_sigterm"] > 0
                                  and g["inflight_ok"] == g["inflight_at_sigterm"])))
-    elif soak.get("failed"):
-        rows.append(("soak", f"failed: {soak['failed']}", verdict(False)))
     return rows
 
 
@@ -211,11 +237,18 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
     w("")
 
     w("## Data\n")
-    w("| size | triples | N-Triples bytes | generate (s) | oxigraph load + optimize (s) |")
-    w("|---|---:|---:|---:|---:|")
+    w("| size | triples | N-Triples bytes | generate (s) | oxigraph load + optimize (s) | "
+      "ewkg on-disk store (s) |")
+    w("|---|---:|---:|---:|---:|---:|")
     for size, d in results["data"].items():
+        if "ewkg_store_prepare_s" not in d:
+            store = "—"
+        elif d.get("ewkg_store_loaded"):
+            store = f"loaded in {d['ewkg_store_prepare_s']}"
+        else:
+            store = f"reopened in {d['ewkg_store_prepare_s']}"
         w(f"| {size} | {d['triples']:,} | {d['bytes']:,} | {d['generate_s']} | "
-          f"{d['oxigraph_load_s'] or 'reused'} |")
+          f"{d['oxigraph_load_s'] or 'reused'} | {store} |")
     w("")
 
     rows = targets(results)
@@ -257,6 +290,12 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
           "copy-on-write memory twice. CPU: cores used during the measured run by the server's "
           "process tree, by the load driver, and by everything else on the machine (other "
           "jobs; a large value means that run was disturbed).\n")
+        layouts = [f"`{n}` ({EWKG_VARIANTS[n]})" for n in names if n in EWKG_VARIANTS]
+        if layouts:
+            w("ewkg variants: " + ", ".join(layouts) + ". In memory = `ewkg serve --data FILE`, "
+              "one store loaded before the workers fork and shared copy-on-write; on disk = "
+              "`ewkg serve --store oxigraph:DIR --data FILE`, a store prepared beforehand that "
+              "each process reopens read-only (RocksDB; the OS page cache holds the data).\n")
         w("| server | q/s per round | answered | mean q/s | ratio to oxigraph | ratio per server "
           "core | p50 | p95 | p99 "
           "| startup (s) | peak RSS (MB) | peak PSS (MB) | CPU server / driver / others (cores) "
@@ -365,21 +404,20 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
                 w(f"| {n} | {sg.get('status')} | {_f(sg.get('seconds'), 2)} | {what} |")
             w("")
 
-    soak = results.get("soak")
-    if soak:
+    for soak in _soaks(results):
         w(f"## Soak and graceful stop ({soak.get('server')}, {soak.get('size')})\n")
         if "failed" in soak:
             w(f"Failed: {soak['failed']}\n")
         else:
             w("| clients | seconds | requests | ok | errors | q/s | p50 / p95 / p99 (ms) | "
-              "RSS first 10 s (MB) | RSS last 10 s (MB) | peak RSS (MB) |")
-            w("|---:|---:|---:|---:|---|---:|---|---:|---:|---:|")
+              "RSS first 10 s (MB) | RSS last 10 s (MB) | peak RSS (MB) | peak PSS (MB) |")
+            w("|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|")
             lat = soak["latency_ms"]
             w(f"| {soak['concurrency']} | {soak['duration_s']:.0f} | {soak['requests']:,} | "
               f"{soak['ok']:,} | {_errors(soak['errors'])} | {_f(soak['throughput_qps'], 0)} | "
               f"{_f(lat['p50'], 1)} / {_f(lat['p95'], 1)} / {_f(lat['p99'], 1)} | "
               f"{_f(soak['rss_first10_mb'])} | {_f(soak['rss_last10_mb'])} | "
-              f"{_f(soak['peak_rss_mb'])} |")
+              f"{_f(soak['peak_rss_mb'])} | {_f(soak.get('peak_pss_mb'))} |")
             w("")
             g = soak.get("graceful")
             if g and "failed" in g:
@@ -404,8 +442,10 @@ def render(results: dict, analysis: str = DEFAULT_ANALYSIS) -> str:
             w(f"| ewkg serve, bundled data (in memory) | "
               f"{', '.join(_f(v, 3) for v in st['bundled_s']) or st.get('bundled_failed')} |")
         if "store_s" in st:
+            how = {True: "loaded", False: "checked and reopened"}.get(st.get("store_loaded"),
+                                                                      "prepared")
             w(f"| ewkg serve --store oxigraph:PATH, reopening the prepared {st['store_size']} "
-              f"store (prepared in {st['store_prepare_s']} s) | "
+              f"store ({how} beforehand in {st['store_prepare_s']} s) | "
               f"{', '.join(_f(v, 3) for v in st['store_s']) or st.get('store_failed')} |")
         for size, mix in results.get("mix", {}).items():
             for name in _servers(mix):

@@ -7,6 +7,11 @@ One command (from the repository root, after ``pip install -e '.[bench]'``)::
 
 Scenarios (``--scenarios``):
 
+Servers (``--servers``): ``ewkg`` and ``ewkg-nocache`` serve the data file from memory
+(``--data FILE``), ``ewkg-disk`` and ``ewkg-disk-nocache`` from ewkg's on-disk store prepared from
+the same file (``--store oxigraph:DIR --data FILE``); ``oxigraph`` is ``oxigraph serve`` and
+``rdflib-endpoint`` rdflib's endpoint (10k only).
+
 * ``mix``      — 4 client threads on the 12-query mix, every server alone on the machine, in
                  alternating rounds (the server order rotates each round); throughput, latency
                  percentiles, startup, peak RSS, ratio to ``oxigraph serve`` in the same round,
@@ -14,8 +19,8 @@ Scenarios (``--scenarios``):
 * ``runaway``  — the mix with 4 clients, then the same next to 2 clients sending a 3-way
                  cartesian COUNT, on servers started with a 2 s query timeout; mix throughput
                  kept, how long each runaway took, CPU left burning afterwards.
-* ``soak``     — 32 clients for 60 s on ewkg: errors, RSS in the first vs last 10 s; then a
-                 graceful stop (SIGTERM while requests are in flight).
+* ``soak``     — 32 clients for 60 s on ewkg (and on ewkg-disk): errors, RSS in the first vs
+                 last 10 s; then a graceful stop (SIGTERM while requests are in flight).
 * ``startup``  — ewkg on its bundled data, and reopening a prepared on-disk store of the largest
                  size (``--store oxigraph:PATH``).
 
@@ -47,7 +52,11 @@ import servers
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
-ALL_SERVERS = ("ewkg", "ewkg-nocache", "oxigraph", "rdflib-endpoint")
+#: ewkg's variants: data in memory (``--data``) or in its on-disk store (``--store``), each
+#: with the result cache on and off.
+EWKG_SERVERS = ("ewkg", "ewkg-nocache", "ewkg-disk", "ewkg-disk-nocache")
+DISK_SERVERS = ("ewkg-disk", "ewkg-disk-nocache")
+ALL_SERVERS = (*EWKG_SERVERS, "oxigraph", "rdflib-endpoint")
 ALL_SCENARIOS = ("floor", "mix", "runaway", "soak", "startup")
 #: rdflib-endpoint is only run up to this many triples (it answers the mix in seconds per query
 #: at 1M triples; a round would take far longer than the others).
@@ -119,6 +128,7 @@ class Bench:
         }
         self.files: dict[str, Path] = {}
         self.oxi_locations: dict[str, Path] = {}
+        self.ewkg_stores: dict[str, Path] = {}
 
     # -- data ---------------------------------------------------------------------------------
     def prepare(self, size: str) -> None:
@@ -149,13 +159,30 @@ class Bench:
         }
         log(f"data {size}: {count} triples, generated in {gen_s:.1f} s, "
             f"oxigraph load+optimize {load_s:.1f} s")
+        a = self.args
+        if {"mix", "soak"} & set(a.scenarios) and set(DISK_SERVERS) & set(a.servers):
+            self.ewkg_store(size)  # prepared before any server is timed
+
+    def ewkg_store(self, size: str) -> Path:
+        """The ewkg on-disk store of ``size``'s data file, prepared (or reopened) once per run."""
+        if size not in self.ewkg_stores:
+            location = self.args.data_dir / f"ewkg-store-{size}-seed{self.args.seed}"
+            prep_s, loaded = servers.ewkg_store_prepare(self.files[size], location)
+            self.ewkg_stores[size] = location
+            self.results["data"][size].update(
+                {"ewkg_store": str(location), "ewkg_store_prepare_s": round(prep_s, 2),
+                 "ewkg_store_loaded": loaded})
+            log(f"ewkg store {size}: {'loaded' if loaded else 'reopened'} in {prep_s:.1f} s")
+        return self.ewkg_stores[size]
 
     def spec(self, name: str, size: str, *, timeout: float | None = None) -> servers.ServerSpec:
         a = self.args
-        if name in ("ewkg", "ewkg-nocache"):
+        if name in EWKG_SERVERS:
+            # Never --store without --data: ewkg would load its bundled data into the store.
+            store = f"oxigraph:{self.ewkg_store(size)}" if name in DISK_SERVERS else None
             return servers.ewkg_spec(name, [self.files[size]], workers=a.ewkg_workers,
                                      query_timeout=timeout or a.query_timeout,
-                                     cache=name == "ewkg")
+                                     cache=not name.endswith("-nocache"), store=store)
         if name == "oxigraph":
             return servers.oxigraph_spec(self.oxi_locations[size], timeout_s=timeout)
         if name == "rdflib-endpoint":
@@ -320,8 +347,19 @@ class Bench:
 
     # -- scenario: soak + graceful stop -------------------------------------------------------
     def soak(self, size: str) -> None:
+        """The soak run on each layout of ewkg asked for (in memory, on disk)."""
         a = self.args
-        name = "ewkg" if "ewkg" in a.servers else a.servers[0]
+        names = [n for n in ("ewkg", "ewkg-disk") if n in a.servers]
+        if not names:  # only uncached variants (or no ewkg at all) asked for
+            names = [next((n for n in a.servers if n in EWKG_SERVERS), a.servers[0])]
+        self.results["soak"] = {}
+        for name in names:
+            self.results["soak"][name] = self.soak_one(name, size)
+            self.save()
+
+    def soak_one(self, name: str, size: str) -> dict:
+        a = self.args
+        self.quiet()
         log(f"soak {size}: {name}, {a.soak_concurrency} clients × {a.soak_duration} s")
         proc = self.server(self.spec(name, size), f"soak-{size}-{name}")
         proc.start()
@@ -343,6 +381,7 @@ class Bench:
                 "rss_first10_mb": round(statistics.mean(first) / 2**20, 1) if first else None,
                 "rss_last10_mb": round(statistics.mean(last) / 2**20, 1) if last else None,
                 "peak_rss_mb": round(proc.peak_rss / 2**20, 1),
+                "peak_pss_mb": round(proc.peak_pss / 2**20, 1),
             })
             log(f"  soak: {s['throughput_qps']} q/s, errors {s['errors']}, RSS "
                 f"{out['rss_first10_mb']} → {out['rss_last10_mb']} MB")
@@ -353,7 +392,7 @@ class Bench:
             proc.stop()
         # Graceful stop on a fresh server without the result cache, so that requests take
         # long enough to be caught in flight by the signal.
-        gname = "ewkg-nocache" if name.startswith("ewkg") else name
+        gname = f"{name}-nocache" if f"{name}-nocache" in EWKG_SERVERS else name
         gproc = self.server(self.spec(gname, size), f"graceful-{size}-{gname}")
         gproc.start()
         try:
@@ -363,8 +402,7 @@ class Bench:
             out["graceful"] = {"server": gname, "failed": str(exc)}
         finally:
             gproc.stop()
-        self.results["soak"] = out
-        self.save()
+        return out
 
     def graceful(self, proc: servers.ServerProcess) -> dict:
         """SIGTERM the server while ``graceful_clients`` are mid-request; did those finish?"""
@@ -451,7 +489,7 @@ class Bench:
     def startup(self) -> None:
         a = self.args
         out: dict = {}
-        if "ewkg" in a.servers or "ewkg-nocache" in a.servers:
+        if set(EWKG_SERVERS) & set(a.servers):
             runs = []
             for i in range(a.startup_repeats):
                 spec = servers.ewkg_spec("ewkg", None, workers=a.ewkg_workers,
@@ -468,10 +506,10 @@ class Bench:
             out["bundled_s"] = runs
             log(f"startup bundled data: {runs}")
             size = max(self.files, key=lambda k: self.results["data"][k]["triples"])
-            location = self.args.data_dir / f"ewkg-store-{size}-seed{a.seed}"
-            prep = servers.ewkg_store_prepare(self.files[size], location)
+            location = self.ewkg_store(size)
             out["store_size"] = size
-            out["store_prepare_s"] = round(prep, 2)
+            out["store_prepare_s"] = self.results["data"][size]["ewkg_store_prepare_s"]
+            out["store_loaded"] = self.results["data"][size]["ewkg_store_loaded"]
             runs = []
             for i in range(a.startup_repeats):
                 spec = servers.ewkg_spec("ewkg", [self.files[size]], workers=a.ewkg_workers,

@@ -1,7 +1,11 @@
 """Start, watch and stop the servers under test, all on 127.0.0.1.
 
-* ``ewkg`` — ``ewkg serve --data FILE`` (in-memory store per worker, result cache on);
-  ``ewkg-nocache`` is the same with ``EWKG_RESULT_CACHE=0``.
+* ``ewkg`` — ``ewkg serve --data FILE`` (in-memory store, loaded once and shared copy-on-write
+  by the forked workers; result cache on); ``ewkg-nocache`` is the same with
+  ``EWKG_RESULT_CACHE=0``.
+* ``ewkg-disk`` / ``ewkg-disk-nocache`` — ``ewkg serve --store oxigraph:DIR --data FILE``: the
+  same file served from an on-disk store prepared beforehand (:func:`ewkg_store_prepare`), which
+  every worker reopens read-only.
 * ``oxigraph`` — ``oxigraph serve --location DIR`` after ``oxigraph load`` (RocksDB on disk).
 * ``rdflib-endpoint`` — ``rdflib-endpoint serve FILE`` (rdflib's in-memory store).
 
@@ -92,11 +96,12 @@ def oxigraph_prepare(data: Path, location: Path, *, log: Path | None = None) -> 
     return time.perf_counter() - started
 
 
-def ewkg_store_prepare(data: Path, location: Path) -> float:
+def ewkg_store_prepare(data: Path, location: Path) -> tuple[float, bool]:
     """Load ``data`` into an ewkg on-disk store at ``location`` (for ``--store oxigraph:PATH``).
 
     Uses ewkg's own :class:`ewkg.store.EmbeddedStore` (which lays the directory out and writes
-    its version marker), so that ``ewkg serve`` then only has to reopen it.
+    its version marker), so that ``ewkg serve`` then only has to reopen it. A store already
+    holding this file is only reopened. Returns the seconds taken and whether it loaded now.
     """
     if location.exists() and any(not p.name.startswith("ewkg-") for p in location.iterdir()):
         shutil.rmtree(location)  # not laid out by ewkg (an older bench version's store)
@@ -108,14 +113,24 @@ def ewkg_store_prepare(data: Path, location: Path) -> float:
         "s = EmbeddedStore([Path(sys.argv[2])], path=sys.argv[1])\n"
         "print(len(s), 'triples; loaded now:', s.loaded)\n"
     )
-    subprocess.run([sys.executable, "-c", code, str(location), str(data)], check=True,
-                   timeout=900)
-    return time.perf_counter() - started
+    done = subprocess.run([sys.executable, "-c", code, str(location), str(data)],
+                          timeout=900, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"preparing the ewkg store {location} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - started, "loaded now: True" in done.stdout
 
 
 def ewkg_spec(name: str, data: list[Path] | None, *, workers: int, query_timeout: float,
               cache: bool = True, store: str | None = None,
               extra_env: dict[str, str] | None = None) -> ServerSpec:
+    """``ewkg serve`` on ``data`` (or its bundled data), in memory or from ``store``.
+
+    An on-disk ``store`` is only ever given together with ``data``: ``ewkg serve --store DIR``
+    alone serves the bundled data and would reload the prepared directory with it.
+    """
+    if store and not data:
+        raise ValueError("an on-disk store needs its --data files (else the bundled data "
+                         "would be loaded into it)")
     port = free_port()
     argv = [executable("ewkg"), "serve", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--query-timeout", str(query_timeout)]

@@ -276,3 +276,56 @@ def test_report_renders_and_keeps_the_written_analysis(tmp_path: Path) -> None:
     out.write_text(text.replace(report.DEFAULT_ANALYSIS, "My analysis."), encoding="utf-8")
     report.write(results, out)
     assert "My analysis." in out.read_text(encoding="utf-8")
+
+
+def test_disk_variants_get_their_prepared_store_and_always_the_data_file(tmp_path: Path) -> None:
+    import run
+    import servers
+
+    args = run.parse_args(["--sizes", "10k", "--servers", "ewkg-disk,ewkg-disk-nocache,ewkg",
+                           "--results-md", "", "--out", str(tmp_path / "out")])
+    assert args.servers == ["ewkg-disk", "ewkg-disk-nocache", "ewkg"]
+    assert set(run.EWKG_SERVERS) <= set(run.parse_args(["--results-md", ""]).servers)
+    bench = run.Bench.__new__(run.Bench)  # no machine probing, no data generation
+    bench.args = args
+    bench.files = {"10k": tmp_path / "data.nt"}
+    bench.ewkg_stores = {"10k": tmp_path / "store"}  # as if prepared
+    disk = bench.spec("ewkg-disk", "10k")
+    argv = disk.argv
+    assert argv[argv.index("--store") + 1] == f"oxigraph:{tmp_path / 'store'}"
+    assert argv[argv.index("--data") + 1] == str(tmp_path / "data.nt")
+    assert disk.env["EWKG_RESULT_CACHE"] == "1"
+    assert bench.spec("ewkg-disk-nocache", "10k").env["EWKG_RESULT_CACHE"] == "0"
+    assert "--store" not in bench.spec("ewkg", "10k").argv
+    with pytest.raises(ValueError, match="store"):
+        servers.ewkg_spec("x", None, workers=1, query_timeout=1, store="oxigraph:/tmp/x")
+
+
+def test_report_rows_cover_every_ewkg_variant_with_rss_and_pss(tmp_path: Path) -> None:
+    def res(qps: float, rss: float, pss: float) -> dict:
+        return {"throughput_qps": qps, "ratio_to_oxigraph": qps / 10, "peak_rss_mb": rss,
+                "peak_pss_mb": pss, "errors": {}, "latency_ms": {"p50": 1, "p95": 2, "p99": 3}}
+
+    rnd = {"ewkg": res(50, 2000, 900), "ewkg-nocache": res(40, 2000, 1000),
+           "ewkg-disk": res(45, 600, 250), "ewkg-disk-nocache": res(7, 660, 330),
+           "oxigraph": res(10, 150, 140)}
+    soak = {"concurrency": 32, "duration_s": 60, "ok": 5, "errors": {}, "requests": 5,
+            "rss_first10_mb": 1.0, "rss_last10_mb": 1.0, "peak_rss_mb": 1.0,
+            "throughput_qps": 1.0, "latency_ms": {"p50": 1, "p95": 1, "p99": 1}}
+    results = {"mix": {"1m": {"rounds": [rnd]}},
+               "soak": {"ewkg": {"server": "ewkg", **soak},
+                        "ewkg-disk": {"server": "ewkg-disk", **soak}}}
+    rows = {t: (m, v) for t, m, v in report.targets(results)}
+    rss = rows["peak RSS at 1m ≤ 2× oxigraph's (ewkg-disk-nocache: on disk, uncached)"]
+    assert rss == ("RSS sum 660 MB vs 150 MB = 4.40×; PSS 330 MB vs 140 MB = 2.36×",
+                   "**missed**")  # the verdict is on the RSS sum
+    assert "peak RSS at 1m ≤ 2× oxigraph's (ewkg: in memory, cached)" in rows
+    speed = rows["mix throughput ÷ oxigraph ≥ 2.0× at 1m (ewkg-disk: on disk, cached)"]
+    assert speed[0].startswith("4.50×") and speed[1] == "**met**"
+    assert rows["mix throughput ÷ oxigraph ≥ 2.0× at 1m (ewkg-disk-nocache: on disk, "
+                "uncached)"][1] == "**missed**"
+    assert "soak (ewkg-disk): 32 clients × 60 s, 0 errors" in rows
+    # results of older runs: one soak dict
+    old = report.targets({"soak": {"server": "ewkg", **soak}})
+    assert [t for t, _, _ in old] == ["soak (ewkg): 32 clients × 60 s, 0 errors",
+                                      "soak (ewkg): RSS first vs last 10 s"]
