@@ -2,7 +2,7 @@
 
 One command (from the repository root, after ``pip install -e '.[bench]'``)::
 
-    python bench/run.py                                   # the full run (~15–20 min)
+    python bench/run.py                                   # the full run (~20–25 min)
     python bench/run.py --sizes 10k --duration 5 --rounds 1 --scenarios mix   # a quick look
 
 Scenarios (``--scenarios``):
