@@ -137,7 +137,7 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
     mix = results.get("mix", {}).get("10k")
     if mix:
         points = [q for q, k in results.get("query_kinds", {}).items() if k == "point"]
-        for name in ("ewkg", "ewkg-nocache", "oxigraph"):
+        for name in (*EWKG_VARIANTS, "oxigraph"):
             alone = {q: _point1(mix, name, q) for q in points}
             if any(v is not None for v in alone.values()):
                 worst = max(v for v in alone.values() if v is not None)
