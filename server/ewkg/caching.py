@@ -21,6 +21,7 @@ import gzip
 import hashlib
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.datastructures import Accept
 
 #: Bodies shorter than this are not worth compressing.
 MIN_GZIP_SIZE = 500
@@ -59,10 +60,19 @@ def compressible(mimetype: str | None) -> bool:
     )
 
 
-def accepts_gzip() -> bool:
-    """Whether the client accepts the gzip content coding (``q=0`` refuses it)."""
-    return request.accept_encodings["gzip"] > 0 or (
-        "gzip" not in request.accept_encodings and request.accept_encodings["*"] > 0
+def accepts_gzip(accept_encodings: Accept | None = None) -> bool:
+    """Whether the client accepts the gzip content coding (``q=0`` refuses it).
+
+    ``accept_encodings`` defaults to the ``Accept-Encoding`` of Flask's current request.
+
+    >>> from werkzeug.http import parse_accept_header
+    >>> accepts_gzip(parse_accept_header("gzip, br")), accepts_gzip(parse_accept_header("*;q=0"))
+    (True, False)
+    """
+    if accept_encodings is None:
+        accept_encodings = request.accept_encodings
+    return accept_encodings["gzip"] > 0 or (
+        "gzip" not in accept_encodings and accept_encodings["*"] > 0
     )
 
 

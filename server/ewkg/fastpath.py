@@ -270,21 +270,24 @@ class _Recorder:
             close()
 
 
-def wrap(app: Any) -> Any:
+def wrap(app: Any, inner: WSGIApp | None = None) -> Any:
     """The Flask ``app``'s WSGI callable behind the fast path, or the app itself when it is off.
 
-    Off for ``Config(result_cache=False)`` and for a remote store. ``Config.extra`` may set
+    ``inner`` is what the fast path calls on a miss (default: ``app``; ``ewkg serve`` puts the
+    :mod:`ewkg.query_lane` there) and what is returned when the fast path is off: for
+    ``Config(result_cache=False)`` and for a remote store. ``Config.extra`` may set
     ``fastpath_bytes`` (total, default 32 MiB; 0 turns it off).
     """
+    inner = app if inner is None else inner
     config = app.config.get("EWKG")
     store = app.extensions.get("ewkg.store")
     if config is None or store is None or not config.result_cache:
-        return app
+        return inner
     from .remote_store import RemoteStore
 
     if isinstance(store, RemoteStore):
-        return app
+        return inner
     max_bytes = int(config.extra.get("fastpath_bytes", DEFAULT_MAX_BYTES))
     if max_bytes <= 0:
-        return app
-    return FastPath(app, version=lambda: store.version, max_bytes=max_bytes)
+        return inner
+    return FastPath(inner, version=lambda: store.version, max_bytes=max_bytes)

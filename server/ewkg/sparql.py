@@ -18,19 +18,23 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from jinja2 import TemplateError
+from werkzeug.datastructures import MIMEAccept
 
 from . import formats
 from .errors import ApiError, bad_request, forbidden, not_acceptable, unsupported_media_type
 from .formats import HTML, Format
 from .resources import query_files
-from .safety import UnsafeQueryError, check, check_dataset
+from .safety import QueryInfo, UnsafeQueryError, check, check_dataset
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .executor import QueryResponse
 
 bp = Blueprint("sparql", __name__)
 
@@ -44,6 +48,10 @@ EXPOSED_HEADERS = "X-Ewkg-Result-Capped, X-Ewkg-Result-Count, X-Ewkg-Cache, Cont
 CAPPED_HEADER = "X-Ewkg-Result-Capped"
 COUNT_HEADER = "X-Ewkg-Result-Count"
 CACHE_HEADER = "X-Ewkg-Cache"
+
+#: WSGI environ key by which :mod:`ewkg.query_lane` hands the error of a query it ran to this
+#: view, which answers it like any other error (the query is not run twice).
+LANE_ERROR = "ewkg.query_lane.error"
 
 _UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 _READ_ONLY = (
@@ -93,31 +101,50 @@ def _values(params: list[tuple[str, str]], name: str) -> list[str]:
 
 
 def read_operation() -> Operation:
-    """Read the operation from ``request`` per the SPARQL 1.1 Protocol (section 2.1).
+    """Read the operation from Flask's ``request`` (see :func:`parse_operation`)."""
+    return parse_operation(
+        request.method,
+        request.query_string,
+        request.mimetype,
+        request.mimetype_params,
+        lambda: request.get_data(cache=True),
+    )
+
+
+def parse_operation(
+    method: str,
+    query_string: bytes,
+    mimetype: str,
+    mimetype_params: Mapping[str, str],
+    body: Callable[[], bytes],
+) -> Operation:
+    """Read the operation of a request per the SPARQL 1.1 Protocol (section 2.1).
+
+    ``mimetype`` is the request's lower-cased ``Content-Type`` without parameters (``""`` if
+    none), ``body`` reads the request body (called only for a ``POST``).
 
     Raises:
         ApiError: 400 (several ``query``, none on POST, not UTF-8), 403 (an update), 415 (a POST
             body of a missing or unknown Content-Type).
     """
-    url_params = _parse_params(request.query_string, "query string")
+    url_params = _parse_params(query_string, "query string")
     body_params: list[tuple[str, str]] = []
     direct: str | None = None
-    if request.method == "POST":
-        mimetype = request.mimetype
+    if method == "POST":
         if not mimetype:
             raise unsupported_media_type(
                 f"a POST needs a Content-Type: {FORM} (query=…) or {SPARQL_QUERY} (the query "
                 "as the body)"
             )
         if mimetype == FORM:
-            body_params = _parse_params(request.get_data(cache=True), "form body")
+            body_params = _parse_params(body(), "form body")
         elif mimetype == SPARQL_QUERY:
-            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            charset = mimetype_params.get("charset", "utf-8").lower()
             if charset not in {"utf-8", "utf8"}:
                 raise bad_request(
                     f"{SPARQL_QUERY} bodies must be UTF-8, not charset={charset}"
                 )
-            direct = _decode(request.get_data(cache=True), "request body")
+            direct = _decode(body(), "request body")
         elif mimetype == SPARQL_UPDATE:
             raise forbidden(_READ_ONLY)
         else:
@@ -136,7 +163,7 @@ def read_operation() -> Operation:
         queries = [direct]
     if len(queries) > 1:
         raise bad_request(f"exactly one query parameter is allowed; got {len(queries)}")
-    if not queries and request.method == "POST":
+    if not queries and method == "POST":
         raise bad_request("missing query: send query=… in the form body")
     return Operation(
         query=queries[0] if queries else None,
@@ -150,9 +177,15 @@ def read_operation() -> Operation:
 
 
 def choose_format(
-    available: list[Format], format_params: list[str], *, extra: Iterable[str] = ()
+    available: list[Format],
+    format_params: list[str],
+    *,
+    extra: Iterable[str] = (),
+    accept: MIMEAccept | None = None,
 ) -> Format | str:
     """The format to answer in: ``format=`` if given, else the ``Accept`` negotiation.
+
+    ``accept`` defaults to the ``Accept`` header of Flask's current request.
 
     ``format=`` may be repeated (SPARQLWrapper sends ``format=rdf+xml&format=application/rdf+xml``):
     the first value that names an available format wins; empty values are ignored.
@@ -176,7 +209,9 @@ def choose_format(
         raise ApiError(
             406, f"format={values[0]} cannot serialize this result; use one of: {names}"
         )
-    best = formats.negotiate(request.accept_mimetypes, available, extra=extra)
+    if accept is None:
+        accept = request.accept_mimetypes
+    best = formats.negotiate(accept, available, extra=extra)
     if best is None:
         raise not_acceptable(formats.acceptable_types(available, extra))
     return best
@@ -203,6 +238,88 @@ def local_bases() -> list[str]:
     """IRI prefixes of graphs that are this dataset's own (see :func:`ewkg.safety.is_local`)."""
     config = current_app.config["EWKG"]
     return [config.base_iri, request.host_url]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query operation that passed every check, ready to run."""
+
+    #: The text the engine runs (the client's query, after a ``BASE`` prologue if any).
+    text: str
+    #: Characters prepended to the client's text (to map error positions back).
+    prologue: int
+    #: What the safety scan learnt (the query form, above all).
+    info: QueryInfo
+
+
+def prepare(op: Operation, config: Any, bases: list[str]) -> Prepared:
+    """Check a query operation (size, emptiness, safety, dataset) and give it its base.
+
+    Raises:
+        ApiError: 413 (too long), 400 (empty, malformed), 403 (SERVICE, remote graphs…).
+    """
+    query = op.query or ""
+    size = len(query.encode("utf-8"))
+    if size > config.max_query_bytes:
+        raise ApiError(
+            413, f"the query is {size} bytes long; this endpoint accepts at most "
+            f"{config.max_query_bytes}"
+        )
+    if not query.strip():
+        raise bad_request("empty query")
+    try:
+        info = check(query, local_bases=bases)
+        check_dataset(op.default_graph_uris, "default-graph-uri", bases)
+        check_dataset(op.named_graph_uris, "named-graph-uri", bases)
+    except UnsafeQueryError as e:
+        raise ApiError(e.status, e.message) from None
+    if info.has_relative_iri and not info.has_base:
+        # Relative IRIs resolve against the endpoint's public address (SPARQL 1.1 Protocol: the
+        # base "MAY be the service endpoint"), so <id/region/fujian> names the dataset's entity.
+        # On line 1, so the line numbers of error messages stay right.
+        prologue = f"BASE <{public_endpoint(config)}> "
+    else:
+        prologue = ""
+    return Prepared(prologue + query, len(prologue), info)
+
+
+def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> QueryResponse:
+    """Run a prepared query on ``executor``, answering in ``chosen``.
+
+    Raises:
+        ApiError: 400 (syntax or engine error), 503 (timeout), 406 (format unfit for the form).
+    """
+    from .executor import QueryError, QueryFormatError, QueryRequest, QuerySyntaxError, QueryTimeout
+
+    try:
+        return executor.execute(
+            QueryRequest(
+                prepared.text,
+                chosen.media_type,
+                default_graph_uris=tuple(op.default_graph_uris),
+                named_graph_uris=tuple(op.named_graph_uris),
+            )
+        )
+    except QuerySyntaxError as e:
+        raise bad_request(_shorten(_unshift(e.message, prepared.prologue))) from None
+    except QueryTimeout as e:
+        raise ApiError(503, f"query timeout: {e.message}") from None
+    except QueryFormatError as e:
+        raise ApiError(406, e.message) from None
+    except QueryError as e:
+        raise bad_request(e.message) from None
+
+
+def result_parts(result: QueryResponse, chosen: Format) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body of a query's answer and the headers that report on it (cap, count, cache)."""
+    body = result.body
+    if result.capped:
+        body = _capped_note(body, chosen, result.count)
+    return body, [
+        (CAPPED_HEADER, "true" if result.capped else "false"),
+        (COUNT_HEADER, str(result.count)),
+        (CACHE_HEADER, "hit" if result.cached else "miss"),
+    ]
 
 
 def _capped_note(body: bytes, fmt: Format, count: int) -> bytes:
@@ -246,68 +363,16 @@ def _shorten(message: str, limit: int = 400) -> str:
 
 def execute(op: Operation) -> Response:
     """Check, negotiate and run a query operation."""
-    from .executor import (
-        QueryError,
-        QueryFormatError,
-        QueryRequest,
-        QuerySyntaxError,
-        QueryTimeout,
-    )
-
-    config = current_app.config["EWKG"]
-    query = op.query or ""
-    size = len(query.encode("utf-8"))
-    if size > config.max_query_bytes:
-        raise ApiError(
-            413, f"the query is {size} bytes long; this endpoint accepts at most "
-            f"{config.max_query_bytes}"
-        )
-    if not query.strip():
-        raise bad_request("empty query")
-    bases = local_bases()
-    try:
-        info = check(query, local_bases=bases)
-        check_dataset(op.default_graph_uris, "default-graph-uri", bases)
-        check_dataset(op.named_graph_uris, "named-graph-uri", bases)
-    except UnsafeQueryError as e:
-        raise ApiError(e.status, e.message) from None
-    if info.has_relative_iri and not info.has_base:
-        # Relative IRIs resolve against the endpoint's public address (SPARQL 1.1 Protocol: the
-        # base "MAY be the service endpoint"), so <id/region/fujian> names the dataset's entity.
-        # On line 1, so the line numbers of error messages stay right.
-        prologue = f"BASE <{public_endpoint(config)}> "
-    else:
-        prologue = ""
-    to_run = prologue + query
+    prepared = prepare(op, current_app.config["EWKG"], local_bases())
     extra = [HTML] if request.method in {"GET", "HEAD"} else []
-    chosen = choose_format(formats.for_form(info.form), op.formats, extra=extra)
+    chosen = choose_format(formats.for_form(prepared.info.form), op.formats, extra=extra)
     if chosen == HTML:
-        return query_ui(initial_query=query)
+        return query_ui(initial_query=op.query)
     assert isinstance(chosen, Format)
-    try:
-        result = get_executor().execute(
-            QueryRequest(
-                to_run,
-                chosen.media_type,
-                default_graph_uris=tuple(op.default_graph_uris),
-                named_graph_uris=tuple(op.named_graph_uris),
-            )
-        )
-    except QuerySyntaxError as e:
-        raise bad_request(_shorten(_unshift(e.message, len(prologue)))) from None
-    except QueryTimeout as e:
-        raise ApiError(503, f"query timeout: {e.message}") from None
-    except QueryFormatError as e:
-        raise ApiError(406, e.message) from None
-    except QueryError as e:
-        raise bad_request(e.message) from None
-    body = result.body
-    if result.capped:
-        body = _capped_note(body, chosen, result.count)
+    body, headers = result_parts(run(get_executor(), op, prepared, chosen), chosen)
     response = Response(body, status=200, content_type=chosen.content_type)
-    response.headers[CAPPED_HEADER] = "true" if result.capped else "false"
-    response.headers[COUNT_HEADER] = str(result.count)
-    response.headers[CACHE_HEADER] = "hit" if result.cached else "miss"
+    for name, value in headers:
+        response.headers[name] = value
     return response
 
 
@@ -379,6 +444,9 @@ def endpoint() -> Response:
     """The protocol endpoint."""
     if request.method == "OPTIONS":
         return preflight()
+    lane_error = request.environ.get(LANE_ERROR)
+    if lane_error is not None:  # the query lane ran this very request and it failed: say why
+        raise lane_error
     op = read_operation()
     if op.query is None:
         chosen = choose_format(formats.graph_formats(), op.formats, extra=[HTML])

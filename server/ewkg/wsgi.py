@@ -5,7 +5,8 @@ the loaded store copy-on-write; ``gthread`` workers keep connections alive. The 
 bound here, before gunicorn starts, so that a port in use is a clear error and ``--port 0`` picks a
 free port whose URL is printed. SIGTERM and Ctrl-C both drain gracefully: the master stops
 accepting, lets running requests finish (up to the query timeout), then exits 0. Gunicorn runs
-the app behind :mod:`ewkg.fastpath`, which replays repeated read-only responses without Flask.
+the app behind :mod:`ewkg.fastpath`, which replays repeated read-only responses, and
+:mod:`ewkg.query_lane`, which answers plain query requests, both without entering Flask.
 
 For an external gunicorn, ``gunicorn --preload -k gthread 'ewkg.wsgi:make_app()'`` serves the
 app configured from ``EWKG_*`` variables.
@@ -129,11 +130,13 @@ class GunicornApp(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Repeated read-only requests are replayed in front of Flask (see ewkg.fastpath); the
-        # worker hook still finds the Flask app itself in ``self.application``.
+        # Repeated read-only requests are replayed in front of everything (ewkg.fastpath), plain
+        # query requests are answered without Flask (ewkg.query_lane); the worker hook still
+        # finds the Flask app itself in ``self.application``.
         from .fastpath import wrap
+        from .query_lane import QueryLane
 
-        return wrap(self.application)
+        return wrap(self.application, QueryLane(self.application))
 
     def run(self) -> None:
         _Arbiter(self).run()
