@@ -485,3 +485,27 @@ def test_wsgi_make_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch) ->
         assert json.loads(r.data)["boolean"] is True
     finally:
         app.extensions["ewkg.executor"].close()
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_query_workers_sets_the_pool_size() -> None:
+    server = LiveServer(["--workers", "1", "--query-workers", "3"])
+    try:
+        status, _, _ = Raw(server)("GET", "/sparql?query=ASK%7B%7D")
+        assert status == 200
+        (http_worker,) = _children(server.proc.pid)
+        assert len(_children(http_worker)) == 3
+    finally:
+        server.stop()

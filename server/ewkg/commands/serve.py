@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,8 @@ Examples:
   ewkg serve --port 0                      # any free port (the URL is printed)
   ewkg serve --data my.ttl --data more.ttl # these files instead of the bundle
   EWKG_QUERY_TIMEOUT=5 ewkg serve --workers 4
+  ewkg serve --store oxigraph:big.db --data big.nt --workers 1 --query-workers 2
+                                           # large data on disk, few processes
 
 \b
 Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
@@ -72,6 +75,9 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
               envvar="EWKG_WORKERS", help="Worker processes.")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
               envvar="EWKG_THREADS", help="Threads per worker (keep-alive connections).")
+@click.option("--query-workers", type=click.IntRange(1, 64), default=None,
+              envvar="EWKG_QUERY_WORKERS",
+              help="Query processes per worker (default: one per core, at least 2).")
 @click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=None,
               help="Seconds a query may run before it is stopped (default 10).")
 @click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
@@ -83,6 +89,7 @@ def serve(
     store: str | None,
     workers: int,
     threads: int,
+    query_workers: int | None,
     query_timeout: float | None,
     base_iri: str | None,
     access_log: bool,
@@ -97,6 +104,8 @@ def serve(
 
     config = build_config(data=data, store=store, query_timeout=query_timeout,
                           base_iri=base_iri)
+    if query_workers is not None:
+        config = replace(config, extra={**config.extra, "query_workers": query_workers})
     try:
         sock = bind_socket(host, port)
     except PortInUseError as e:
