@@ -440,8 +440,57 @@ def _limit_memory(headroom: int) -> None:
         pass
 
 
+def _private_bytes() -> int | None:
+    """Memory only this process holds (its USS: private clean and dirty pages), if known."""
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as rollup:
+            return sum(
+                int(line.split()[1]) * 1024
+                for line in rollup
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:"))
+            )
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return None
+
+
+class _MemoryWatch:
+    """Tells a worker when it holds more than ``bound`` bytes of its own (``0``: never).
+
+    A forked worker starts with no private page: each one it gets costs a page fault (a copy of
+    an inherited page it wrote to, or a new page), so faults since the fork times the page size
+    bound its private memory from above, for one cheap ``getrusage``. Only when that bound passes
+    ``bound`` is the real figure read (``/proc/self/smaps_rollup``, which walks every page: up to
+    tens of ms on a large in-memory store).
+    """
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        self.faults = 0  # faults counted at the last real reading (none yet: since the fork)
+        self.private = 0  # private bytes at the last real reading
+
+    def over(self) -> bool:
+        if self.bound <= 0:
+            return False
+        import resource
+
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        if self.private + (faults - self.faults) * self.page <= self.bound:
+            return False
+        private = _private_bytes()
+        if private is None:
+            self.bound = 0
+            return False
+        self.faults, self.private = faults, private
+        return private > self.bound
+
+
 def _worker_main(
-    conn: Connection, store: EmbeddedStore, max_results: int, memory_headroom: int = 0
+    conn: Connection,
+    store: EmbeddedStore,
+    max_results: int,
+    memory_headroom: int = 0,
+    recycle_memory: int = 0,
 ) -> None:
     """The loop of one worker: receive a request, answer with bytes or an error, repeat."""
     for ends in list(_PARENT_ENDS):
@@ -463,6 +512,7 @@ def _worker_main(
     faulthandler.disable()  # an abort on a failed allocation is expected: no traceback dump
     ox_store = store.worker_store()
     _limit_memory(memory_headroom)
+    watch = _MemoryWatch(recycle_memory)
     while True:
         try:
             message = conn.recv()
@@ -487,7 +537,7 @@ def _worker_main(
             reply = ("ok", response)
         signal.alarm(0)
         try:
-            conn.send(reply)
+            conn.send((*reply, watch.over()))
         except (BrokenPipeError, OSError):
             os._exit(0)
 
@@ -533,6 +583,9 @@ DEFAULT_MEMORY_HEADROOM = 2 * 1024**3
 #: Seconds after which a query still running is demoted to :data:`DEMOTED_NICENESS`, so that
 #: long queries take CPU only from each other, not from the short ones (``None``: never).
 DEFAULT_DEMOTE_AFTER = 0.1
+#: Private bytes (USS) past which a worker of an on-disk store is replaced by a fresh fork once its
+#: query is answered (see :class:`ProcessExecutor`).
+DEFAULT_RECYCLE_MEMORY = 40 * 1024**2
 #: The niceness of a demoted worker (its CPU share against a normal one is about 1:10).
 DEMOTED_NICENESS = 10
 
@@ -561,6 +614,13 @@ class ProcessExecutor:
         demote_after: seconds after which a running query's worker is reniced to
             :data:`DEMOTED_NICENESS` (``None``: never). Once its query ends the worker gets its
             priority back where that is allowed (root, ``CAP_SYS_NICE``), else it is replaced.
+        recycle_memory: bytes of its own (USS) past which a worker is replaced by a fresh fork
+            once it has answered (``0``: never). By default :data:`DEFAULT_RECYCLE_MEMORY` for an
+            on-disk store, whose workers otherwise each keep RocksDB's block caches (up to 64 MB
+            a worker, for a few per cent of speed); never for an in-memory store, whose workers
+            copy the store pages their queries touch (pyoxigraph writes to them while reading),
+            up to ~260 MB a worker at 1M triples, but a fresh fork pays those copies again:
+            heavy queries then take 2-3 times as long.
     """
 
     def __init__(
@@ -573,8 +633,15 @@ class ProcessExecutor:
         cache: ResultCache[QueryResponse] | None = None,
         memory_headroom: int = DEFAULT_MEMORY_HEADROOM,
         demote_after: float | None = DEFAULT_DEMOTE_AFTER,
+        recycle_memory: int | None = None,
     ) -> None:
         self.store = store
+        if recycle_memory is None:
+            on_disk = getattr(store, "location", None) is not None
+            recycle_memory = DEFAULT_RECYCLE_MEMORY if on_disk else 0
+        self.recycle_memory = recycle_memory
+        #: Workers replaced because they held more than ``recycle_memory`` (for tests).
+        self.recycles = 0
         self.demote_after = demote_after
         #: Workers demoted because their query ran long (for tests and monitoring).
         self.demotions = 0
@@ -634,7 +701,13 @@ class ProcessExecutor:
         _PARENT_ENDS.add(parent_end)
         process = _CTX.Process(
             target=_worker_main,
-            args=(child_end, self.store, self.max_results, self.memory_headroom),
+            args=(
+                child_end,
+                self.store,
+                self.max_results,
+                self.memory_headroom,
+                self.recycle_memory,
+            ),
             name="ewkg-query-worker",
             daemon=True,
         )
@@ -798,11 +871,14 @@ class ProcessExecutor:
                 f"the query was stopped after {timeout:g} s (the time limit); "
                 "narrow it (more specific patterns, LIMIT) and try again"
             )
-        if demoted and not self._restore(worker):
+        kind, payload, swollen = reply
+        if swollen:
+            self.recycles += 1
+            self._retire(worker, wait=False)  # a fresh fork shares its parent's pages again
+        elif demoted and not self._restore(worker):
             self._retire(worker, wait=False)  # a fresh worker at normal priority takes its place
         else:
             self._idle.put(worker)
-        kind, payload = reply
         if kind != "ok":
             raise _ERRORS.get(kind, QueryError)(payload)
         response: QueryResponse = payload
