@@ -812,3 +812,22 @@ def test_short_queries_are_never_demoted(store: EmbeddedStore) -> None:
         assert ex.demotions == 0 and set(ex.worker_pids) == pids
     finally:
         ex.close()
+
+
+def test_messages_to_and_from_workers_pickle_every_field() -> None:
+    import pickle
+
+    request = QueryRequest("ASK {}", JSON, ("urn:g",), ("urn:n",), 1.5)
+    response = QueryResponse(b"x", JSON, capped=True, count=3, cached=True)
+    for message in (request, response):
+        assert pickle.loads(pickle.dumps(message, pickle.HIGHEST_PROTOCOL)) == message
+
+
+@pytest.mark.parametrize("keyword", ["FROM", "from", "FrOm"])
+def test_a_from_clause_in_any_case_names_the_dataset(keyword: str) -> None:
+    from ewkg.executor import dataset_arguments
+
+    assert dataset_arguments((), (), query=f"SELECT * {keyword} <{EX}g> {{ ?s ?p ?o }}") == {}
+    assert dataset_arguments((), (), query="SELECT * { ?s ?p ?o }") == {
+        "use_default_graph_as_union": True
+    }
