@@ -8,7 +8,9 @@ a **worker process** that the server kills (``SIGKILL``) when the query's deadli
   holds the loaded store (copy-on-write: nothing is reloaded or copied up front). A query is one
   small pickled message down a pipe; the worker evaluates it with pyoxigraph, serializes the
   result natively and sends back only bytes. A worker past its deadline is killed and replaced by
-  a fresh fork while the other workers go on serving.
+  a fresh fork while the other workers go on serving. So is a worker that, once it has answered,
+  holds more memory of its own than ``recycle_memory`` (by default on an on-disk store only, whose
+  workers each fill their own RocksDB block caches).
 * :func:`evaluate` is the evaluation itself (in the worker), :func:`render` turns a pyoxigraph
   result into the negotiated bytes, cut at ``max_results`` rows or triples (a cut result says so:
   :attr:`QueryResponse.capped`; never a silent truncation).
@@ -653,9 +655,10 @@ class ProcessExecutor:
             once it has answered (``0``: never). By default :data:`DEFAULT_RECYCLE_MEMORY` for an
             on-disk store, whose workers otherwise each keep RocksDB's block caches (up to 64 MB
             a worker, for a few per cent of speed); never for an in-memory store, whose workers
-            copy the store pages their queries touch (pyoxigraph writes to them while reading),
-            up to ~260 MB a worker at 1M triples, but a fresh fork pays those copies again:
-            heavy queries then take 2-3 times as long.
+            copy the store pages their queries touch (its in-memory store upgrades a weak
+            reference and locks a mutex in each quad it visits: writes), up to ~260 MB a worker
+            at 1M triples, but a fresh fork pays those copies again: heavy queries then take
+            2-3 times as long.
     """
 
     def __init__(
