@@ -25,6 +25,7 @@ EWKG_VARIANTS = {
     "ewkg-nocache": "in memory, uncached",
     "ewkg-disk": "on disk, cached",
     "ewkg-disk-nocache": "on disk, uncached",
+    "ewkg-lean-nocache": "on disk, uncached, 1 HTTP worker + 2 query processes",
 }
 SERVER_ORDER = [*EWKG_VARIANTS, "oxigraph", "rdflib-endpoint"]
 

@@ -9,7 +9,8 @@ Scenarios (``--scenarios``):
 
 Servers (``--servers``): ``ewkg`` and ``ewkg-nocache`` serve the data file from memory
 (``--data FILE``), ``ewkg-disk`` and ``ewkg-disk-nocache`` from ewkg's on-disk store prepared from
-the same file (``--store oxigraph:DIR --data FILE``); ``oxigraph`` is ``oxigraph serve`` and
+the same file (``--store oxigraph:DIR --data FILE``), ``ewkg-lean-nocache`` from it too with the
+fewest processes (``--workers 1 --query-workers 2``); ``oxigraph`` is ``oxigraph serve`` and
 ``rdflib-endpoint`` rdflib's endpoint (10k only).
 
 * ``mix``      — 4 client threads on the 12-query mix, every server alone on the machine, in
@@ -54,8 +55,10 @@ ROOT = BENCH.parent
 
 #: ewkg's variants: data in memory (``--data``) or in its on-disk store (``--store``), each
 #: with the result cache on and off.
-EWKG_SERVERS = ("ewkg", "ewkg-nocache", "ewkg-disk", "ewkg-disk-nocache")
-DISK_SERVERS = ("ewkg-disk", "ewkg-disk-nocache")
+EWKG_SERVERS = ("ewkg", "ewkg-nocache", "ewkg-disk", "ewkg-disk-nocache", "ewkg-lean-nocache")
+DISK_SERVERS = ("ewkg-disk", "ewkg-disk-nocache", "ewkg-lean-nocache")
+#: Variants run with the fewest processes: one HTTP worker, two query processes.
+LEAN_SERVERS = ("ewkg-lean-nocache",)
 ALL_SERVERS = (*EWKG_SERVERS, "oxigraph", "rdflib-endpoint")
 ALL_SCENARIOS = ("floor", "mix", "runaway", "soak", "startup")
 #: rdflib-endpoint is only run up to this many triples (it answers the mix in seconds per query
@@ -180,7 +183,10 @@ class Bench:
         if name in EWKG_SERVERS:
             # Never --store without --data: ewkg would load its bundled data into the store.
             store = f"oxigraph:{self.ewkg_store(size)}" if name in DISK_SERVERS else None
-            return servers.ewkg_spec(name, [self.files[size]], workers=a.ewkg_workers,
+            lean = name in LEAN_SERVERS
+            return servers.ewkg_spec(name, [self.files[size]],
+                                     workers=1 if lean else a.ewkg_workers,
+                                     query_workers=2 if lean else None,
                                      query_timeout=timeout or a.query_timeout,
                                      cache=not name.endswith("-nocache"), store=store)
         if name == "oxigraph":

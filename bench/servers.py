@@ -121,7 +121,7 @@ def ewkg_store_prepare(data: Path, location: Path) -> tuple[float, bool]:
 
 
 def ewkg_spec(name: str, data: list[Path] | None, *, workers: int, query_timeout: float,
-              cache: bool = True, store: str | None = None,
+              cache: bool = True, store: str | None = None, query_workers: int | None = None,
               extra_env: dict[str, str] | None = None) -> ServerSpec:
     """``ewkg serve`` on ``data`` (or its bundled data), in memory or from ``store``.
 
@@ -134,6 +134,8 @@ def ewkg_spec(name: str, data: list[Path] | None, *, workers: int, query_timeout
     port = free_port()
     argv = [executable("ewkg"), "serve", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--query-timeout", str(query_timeout)]
+    if query_workers:
+        argv += ["--query-workers", str(query_workers)]
     for path in data or []:
         argv += ["--data", str(path)]
     if store:
