@@ -435,16 +435,49 @@ def test_other_queries_keep_running_while_one_runs_away(store: EmbeddedStore) ->
 
 
 def test_busy_pool_answers_with_a_timeout_not_a_hang(store: EmbeddedStore) -> None:
-    ex = ProcessExecutor(store, timeout=1.0, max_results=MAX, workers=1)
+    ex = ProcessExecutor(store, timeout=2.0, max_results=MAX, workers=1)
     try:
         ex.start()
-        thread = threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
-        thread.start()
-        time.sleep(0.2)
+        # two long queries: the pool of one grows to its bound of two, then is full
+        threads = [
+            threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+            time.sleep(0.3)
+        assert len(ex.worker_pids) == 2
         with pytest.raises(QueryTimeout, match="busy"):
             run(ex, "ASK {}", timeout=0.3)
-        thread.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
         assert run(ex, "ASK {}").count == 1
+    finally:
+        ex.close()
+
+
+def test_long_queries_make_the_pool_grow_for_short_ones(store: EmbeddedStore) -> None:
+    """Two runaways on a pool of two: short queries get fresh workers instead of waiting."""
+    ex = ProcessExecutor(store, timeout=3.0, max_results=MAX, workers=2)
+    try:
+        ex.start()
+        threads = [
+            threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)  # both are past demote_after: long
+        for _ in range(5):
+            assert json.loads(run(ex, "ASK {}", timeout=1.0).body)["boolean"] is True
+        assert all(thread.is_alive() for thread in threads)  # answered while both still ran
+        assert ex.grown >= 1 and len(ex.worker_pids) <= 4
+        for thread in threads:
+            thread.join(timeout=10)
+        assert ex.settle()
+        ex.surplus_idle = 0.0
+        assert run(ex, "ASK {}").count == 1  # each query sweeps: idle extra workers are stopped
+        assert len(ex.worker_pids) == 2  # back to its size once the long queries ended
     finally:
         ex.close()
 
@@ -768,8 +801,9 @@ def test_a_long_query_is_demoted_then_gets_its_priority_back(store: EmbeddedStor
     seen: list[int] = []
     restore = ProcessExecutor._restore
 
-    def spy(worker):  # the worker's niceness at the moment its query ended
-        seen.append(os.getpriority(os.PRIO_PROCESS, worker.process.pid))
+    def spy(worker):  # the worker's niceness and policy at the moment its query ended
+        pid = worker.process.pid
+        seen.append((os.getpriority(os.PRIO_PROCESS, pid), os.sched_getscheduler(pid)))
         return restore(worker)
 
     try:
@@ -777,10 +811,11 @@ def test_a_long_query_is_demoted_then_gets_its_priority_back(store: EmbeddedStor
         ex.start()
         answer = rows(run(ex, SLOWISH))
         assert int(answer[0]["n"].split('"')[1]) == len(store) ** 2 * 3
-        assert ex.demotions == 1 and seen == [10]
+        assert ex.demotions == 1 and seen == [(10, os.SCHED_IDLE)]
         assert ex.settle()
-        assert len(ex.worker_pids) == 2
+        assert len(ex.worker_pids) == 2  # nothing waited: the pool did not grow
         assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in ex.worker_pids)
+        assert all(os.sched_getscheduler(pid) == os.SCHED_OTHER for pid in ex.worker_pids)
         assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
     finally:
         ex.close()

@@ -577,6 +577,8 @@ class _Worker:
     retired: bool = False
     #: Waits for the worker's answer (``Connection.poll`` builds a selector at every call).
     poller: Any = None
+    #: ``time.monotonic()`` when it last went back to the idle queue.
+    idle_since: float = 0.0
 
     def __post_init__(self) -> None:
         self.poller = select.poll()
@@ -623,6 +625,10 @@ DEFAULT_DEMOTE_AFTER = 0.1
 #: Private bytes (USS) past which a worker of an on-disk store is replaced by a fresh fork once its
 #: query is answered (see :class:`ProcessExecutor`).
 DEFAULT_RECYCLE_MEMORY = 40 * 1024**2
+#: Seconds between two looks, while every worker is busy, at whether the pool may grow.
+GROW_CHECK = 0.05
+#: Seconds an extra worker (see ``ProcessExecutor._grow``) may stay idle before it is stopped.
+SURPLUS_IDLE = 5.0
 #: The niceness of a demoted worker (its CPU share against a normal one is about 1:10).
 DEMOTED_NICENESS = 10
 
@@ -690,6 +696,9 @@ class ProcessExecutor:
         self.cache = cache
         self._lock = threading.Lock()
         self._pending = 0  # replacements under way
+        #: Queries running past ``demote_after`` now: each lets the pool grow by one worker, so
+        #: that long queries never hold every worker while short ones wait.
+        self._long = 0
         self._settled = threading.Condition(self._lock)
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
@@ -698,6 +707,10 @@ class ProcessExecutor:
         self._finalizer: weakref.finalize | None = None
         #: Worker processes killed at their deadline (for tests and monitoring).
         self.kills = 0
+        #: Workers forked beyond the pool size while long queries held workers (for tests).
+        self.grown = 0
+        #: Seconds a worker beyond the pool's allowance may stay idle before it is stopped.
+        self.surplus_idle = SURPLUS_IDLE
         _EXECUTORS.add(self)
 
     # -- pool management
@@ -766,6 +779,7 @@ class ProcessExecutor:
         The ``SIGKILL`` is sent at once; with ``wait=False`` the rest — reaping the process (the
         kernel first frees what the runaway query allocated) and forking the replacement —
         happens in a background thread, so the client hears of its timeout without waiting.
+        No replacement is forked while the pool is above its size (see :meth:`_grow`).
         """
         with self._lock:
             if worker.retired:
@@ -786,7 +800,11 @@ class ProcessExecutor:
             _kill(worker)
             with self._lock:
                 self._workers.discard(worker)
-                if not self._closed and self._pid == os.getpid():
+                if (
+                    not self._closed
+                    and self._pid == os.getpid()
+                    and len(self._workers) < self._allowance()
+                ):
                     self._add_worker()
         finally:
             with self._settled:
@@ -799,10 +817,36 @@ class ProcessExecutor:
             return self._settled.wait_for(lambda: self._pending == 0, timeout)
 
     def _sweep(self) -> None:
-        """Replace workers that died on their own (killed from outside, out of memory)."""
+        """Replace workers that died on their own (killed from outside, out of memory); stop
+        the workers the pool grew by once they have been idle for :attr:`surplus_idle` s."""
         for worker in list(self._workers):
             if not worker.retired and not worker.process.is_alive():
                 self._retire(worker)
+        if len(self._workers) > self.size:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Stop idle workers beyond the pool's allowance, the longest idle first.
+
+        A worker the pool grew by is kept while it is in use: on a large in-memory store each
+        fresh worker pays for the store pages its first queries touch (copy-on-write), so the
+        pool keeps its extra workers while long queries come and go, and shrinks when they stop.
+        """
+        cutoff = time.monotonic() - self.surplus_idle
+        with self._lock, self._idle.mutex:
+            surplus = len(self._workers) - self._allowance()
+            stale = sorted(
+                (w for w in self._idle.queue if w.idle_since <= cutoff and not w.retired),
+                key=lambda w: w.idle_since,
+            )[: max(0, surplus)]
+            for worker in stale:
+                self._idle.queue.remove(worker)
+                worker.retired = True
+                self._workers.discard(worker)
+        for worker in stale:
+            threading.Thread(
+                target=_kill, args=(worker,), name="ewkg-worker-stop", daemon=True
+            ).start()
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
@@ -822,20 +866,56 @@ class ProcessExecutor:
         return result_cache_key(request, self.store.version, self.max_results)
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
-        """An idle, live worker (one found dead, e.g. killed from outside, is replaced)."""
+        """An idle, live worker (one found dead, e.g. killed from outside, is replaced).
+
+        While every worker is busy, the wait is cut in slices of :data:`GROW_CHECK` seconds to
+        see whether long queries now hold some of them; if so the pool grows (:meth:`_grow`).
+        """
         while True:
+            remaining = deadline - time.monotonic()
             try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                worker = self._idle.get(timeout=max(0.0, min(remaining, GROW_CHECK)))
             except queue.Empty:
-                raise QueryTimeout(
-                    f"the server is busy: no query worker became free within {timeout:g} s; "
-                    "try again later"
-                ) from None
+                if remaining <= GROW_CHECK:
+                    raise QueryTimeout(
+                        f"the server is busy: no query worker became free within {timeout:g} s; "
+                        "try again later"
+                    ) from None
+                self._grow()
+                continue
             if worker.retired:
                 continue
             if worker.process.is_alive():
                 return worker
             self._retire(worker)
+
+    def _grow(self) -> None:
+        """Fork one more worker if long queries hold workers the pool has not made up for.
+
+        The pool may hold ``size`` workers plus one per query running past ``demote_after`` (at
+        most ``size`` more), so two runaway queries on a pool of two leave two fresh workers to
+        everybody else instead of none. Workers beyond that allowance are stopped once idle for a
+        while (:meth:`_shrink`).
+        """
+        with self._lock:
+            if (
+                not self._closed
+                and self._pid == os.getpid()
+                and self._long
+                and len(self._workers) < self._allowance()
+            ):
+                self._add_worker()
+                self.grown += 1
+
+    def _allowance(self) -> int:
+        """Workers the pool may hold now: its size, plus one per long query, at most twice its
+        size (so that many concurrent runaways cannot make it fork without end). Under the lock.
+        """
+        return self.size + min(self._long, self.size)
+
+    def _count_long(self, delta: int) -> None:
+        with self._lock:
+            self._long += delta
 
     def _demote(self, worker: _Worker) -> bool:
         """Lower the CPU priority of ``worker``, whose query runs long; whether it was done."""
@@ -846,6 +926,8 @@ class ProcessExecutor:
             os.setpriority(os.PRIO_PROCESS, pid, DEMOTED_NICENESS)
         except OSError:  # already gone, or not allowed here: the deadline still applies
             return False
+        with contextlib.suppress(OSError, AttributeError):  # only when a core is otherwise idle
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
         self.demotions += 1
         return True
 
@@ -861,6 +943,8 @@ class ProcessExecutor:
         if pid is None:
             return False
         try:
+            if os.sched_getscheduler(pid) != os.SCHED_OTHER:
+                os.sched_setscheduler(pid, os.SCHED_OTHER, os.sched_param(0))
             os.setpriority(os.PRIO_PROCESS, pid, 0)
         except OSError:
             return False
@@ -885,23 +969,29 @@ class ProcessExecutor:
             self.start()
         self._sweep()
         worker = self._acquire(deadline, timeout)
-        demoted = False
+        demoted = long_running = False
         try:
             worker.conn.send_bytes(pickle.dumps((request, timeout), _PICKLE))
             ready = False
             if self.demote_after is not None and self.demote_after < timeout:
                 ready = worker.ready(self.demote_after)
                 if not ready:
+                    long_running = True
+                    self._count_long(1)
                     demoted = self._demote(worker)
             if not ready:
                 ready = worker.ready(deadline - time.monotonic())
             reply = pickle.loads(worker.conn.recv_bytes()) if ready else None
         except (EOFError, OSError):
+            if long_running:
+                self._count_long(-1)
             self._retire(worker, wait=False)
             raise QueryError(
                 "the query was stopped: it needed more memory than a query may use "
                 "(or its worker process was killed); narrow it and try again"
             ) from None
+        if long_running:
+            self._count_long(-1)
         if reply is None:
             self.kills += 1
             self._retire(worker, wait=False)
@@ -916,6 +1006,7 @@ class ProcessExecutor:
         elif demoted and not self._restore(worker):
             self._retire(worker, wait=False)  # a fresh worker at normal priority takes its place
         else:
+            worker.idle_since = time.monotonic()
             self._idle.put(worker)
         if kind != "ok":
             raise _ERRORS.get(kind, QueryError)(payload)
