@@ -509,3 +509,20 @@ def test_query_workers_sets_the_pool_size() -> None:
         assert len(_children(http_worker)) == 3
     finally:
         server.stop()
+
+
+def test_workers_on_an_on_disk_store_stop_cleanly(tmp_path: Path) -> None:
+    """RocksDB handles inherited across fork must not abort the workers at exit."""
+    store = f"oxigraph:{tmp_path / 'store'}"
+    data = ["--data", str(dataset_files()[0])]
+    server = LiveServer(["--workers", "2", "--store", store, *data])
+    for i in range(6):  # reach both workers and their query processes
+        status, _, _ = Raw(server)("GET", f"/sparql?query=ASK%7B%7D&n={i}")
+        assert status == 200
+    server.stderr.flush()
+    stderr_before = server.errors()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=60) == 0
+    log = server.errors()
+    assert "terminate called" not in log and "was sent SIG" not in log, log[len(stderr_before):]
+    server.stop()
