@@ -121,3 +121,14 @@ def test_a_worker_under_the_bound_is_kept(store: EmbeddedStore) -> None:
         assert ex.recycles == 0 and ex.worker_pids == pids
     finally:
         ex.close()
+
+
+def test_only_an_in_memory_pool_grows_by_default(store: EmbeddedStore, tmp_path: Path) -> None:
+    """Extra workers for long queries: cheap forks in memory; on disk each holds its own caches."""
+    assert ProcessExecutor(store, workers=2).max_extra == 2
+    data = tmp_path / "a.nt"
+    data.write_text(DATA, encoding="utf-8")
+    on_disk = EmbeddedStore([data], path=str(tmp_path / "db"))
+    assert ProcessExecutor(on_disk, workers=2).max_extra == 0
+    assert ProcessExecutor(on_disk, workers=2, grow=True).max_extra == 2
+    assert ProcessExecutor(store, workers=2, grow=False).max_extra == 0

@@ -665,6 +665,10 @@ class ProcessExecutor:
             reference and locks a mutex in each quad it visits: writes), up to ~260 MB a worker
             at 1M triples, but a fresh fork pays those copies again: heavy queries then take
             2-3 times as long.
+        grow: whether the pool may grow while long queries hold its workers (see
+            :meth:`_grow`). By default yes for an in-memory store, no for an on-disk store, where
+            each extra worker holds its own engine caches (tens of MB) and memory is the reason
+            the data is on disk.
     """
 
     def __init__(
@@ -678,10 +682,11 @@ class ProcessExecutor:
         memory_headroom: int = DEFAULT_MEMORY_HEADROOM,
         demote_after: float | None = DEFAULT_DEMOTE_AFTER,
         recycle_memory: int | None = None,
+        grow: bool | None = None,
     ) -> None:
         self.store = store
+        on_disk = getattr(store, "location", None) is not None
         if recycle_memory is None:
-            on_disk = getattr(store, "location", None) is not None
             recycle_memory = DEFAULT_RECYCLE_MEMORY if on_disk else 0
         self.recycle_memory = recycle_memory
         #: Workers replaced because they held more than ``recycle_memory`` (for tests).
@@ -693,6 +698,8 @@ class ProcessExecutor:
         self.timeout = timeout
         self.max_results = max_results
         self.size = workers or default_worker_count()
+        #: Workers the pool may add while long queries hold some (0: it never grows).
+        self.max_extra = self.size if (not on_disk if grow is None else grow) else 0
         self.cache = cache
         self._lock = threading.Lock()
         self._pending = 0  # replacements under way
@@ -902,6 +909,7 @@ class ProcessExecutor:
                 not self._closed
                 and self._pid == os.getpid()
                 and self._long
+                and self.max_extra
                 and len(self._workers) < self._allowance()
             ):
                 self._add_worker()
@@ -911,7 +919,7 @@ class ProcessExecutor:
         """Workers the pool may hold now: its size, plus one per long query, at most twice its
         size (so that many concurrent runaways cannot make it fork without end). Under the lock.
         """
-        return self.size + min(self._long, self.size)
+        return self.size + min(self._long, self.max_extra)
 
     def _count_long(self, delta: int) -> None:
         with self._lock:
