@@ -434,18 +434,23 @@ def test_other_queries_keep_running_while_one_runs_away(store: EmbeddedStore) ->
         ex.close()
 
 
+def start_runaways(ex: ProcessExecutor, n: int, *, pause: float) -> list[threading.Thread]:
+    """``n`` threads each running :data:`HEAVY` until its timeout, ``pause`` s apart."""
+    threads = []
+    for _ in range(n):
+        thread = threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
+        thread.start()
+        threads.append(thread)
+        time.sleep(pause)
+    return threads
+
+
 def test_busy_pool_answers_with_a_timeout_not_a_hang(store: EmbeddedStore) -> None:
     ex = ProcessExecutor(store, timeout=2.0, max_results=MAX, workers=1)
     try:
         ex.start()
         # two long queries: the pool of one grows to its bound of two, then is full
-        threads = [
-            threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
-            for _ in range(2)
-        ]
-        for thread in threads:
-            thread.start()
-            time.sleep(0.3)
+        threads = start_runaways(ex, 2, pause=0.3)
         assert len(ex.worker_pids) == 2
         with pytest.raises(QueryTimeout, match="busy"):
             run(ex, "ASK {}", timeout=0.3)
@@ -461,12 +466,7 @@ def test_long_queries_make_the_pool_grow_for_short_ones(store: EmbeddedStore) ->
     ex = ProcessExecutor(store, timeout=3.0, max_results=MAX, workers=2)
     try:
         ex.start()
-        threads = [
-            threading.Thread(target=lambda: pytest.raises(QueryTimeout, run, ex, HEAVY))
-            for _ in range(2)
-        ]
-        for thread in threads:
-            thread.start()
+        threads = start_runaways(ex, 2, pause=0.0)
         time.sleep(0.3)  # both are past demote_after: long
         for _ in range(5):
             assert json.loads(run(ex, "ASK {}", timeout=1.0).body)["boolean"] is True

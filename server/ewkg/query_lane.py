@@ -154,11 +154,7 @@ class QueryLane:
         )
         url = self._hosts.get(key)
         if url is None:
-            url = get_current_url(environ, host_only=True)
-            with self._memo_lock:
-                if len(self._hosts) >= _MEMO_SIZE:
-                    self._hosts.clear()
-                self._hosts[key] = url
+            url = self._remember(self._hosts, key, get_current_url(environ, host_only=True))
         return url
 
     def _choose(
@@ -175,11 +171,16 @@ class QueryLane:
                 extra=[HTML] if method == "GET" else [],
                 accept=parse_accept_header(accept, MIMEAccept),
             )
-            with self._memo_lock:
-                if len(self._chosen) >= _MEMO_SIZE:
-                    self._chosen.clear()
-                self._chosen[key] = chosen
+            self._remember(self._chosen, key, chosen)
         return chosen
+
+    def _remember(self, memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:
+        """Store ``value`` under ``key`` in a memo of at most :data:`_MEMO_SIZE` entries."""
+        with self._memo_lock:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = value
+        return value
 
     def _response(
         self,
