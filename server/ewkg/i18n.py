@@ -137,6 +137,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_acceptable": {"fr": "Type de média non disponible", "zh": "无法提供所请求的媒体类型",
                        "en": "Not acceptable"},
     "example_resource": {"fr": "Exemple", "zh": "示例", "en": "Example"},
+    # the validation page (/validate)
+    "validate_title": {"fr": "Valider du Turtle", "zh": "校验 Turtle 数据",
+                       "en": "Validate Turtle"},
+    "validate_intro": {
+        "fr": "Collez ou déposez un fichier Turtle : il est validé avec les formes SHACL "
+              "d’ewkg, avec le jeu de données publié pour résoudre les références. "
+              "Rien n’est enregistré.",
+        "zh": "粘贴或上传 Turtle 文件：系统会用 ewkg 的 SHACL 形状进行校验，并以已发布的数据集"
+              "解析引用。不会保存任何内容。",
+        "en": "Paste or upload Turtle: it is validated against ewkg's SHACL shapes, with the "
+              "published dataset to resolve references. Nothing is stored.",
+    },
+    "validate_data": {"fr": "Turtle à valider", "zh": "待校验的 Turtle",
+                      "en": "Turtle to validate"},
+    "validate_file": {"fr": "ou un fichier", "zh": "或上传文件", "en": "or a file"},
+    "validate_format": {"fr": "Format", "zh": "格式", "en": "Format"},
+    "validate_submit": {"fr": "Valider", "zh": "校验", "en": "Validate"},
+    "validate_conforms": {"fr": "Conforme : aucune violation.", "zh": "符合：没有违规。",
+                 "en": "Conforms: no violation."},
+    "validate_syntax": {"fr": "Erreur de syntaxe", "zh": "语法错误", "en": "Syntax error"},
+    "validate_where": {"fr": "Ligne", "zh": "行", "en": "Line"},
+    "validate_severity": {"fr": "Gravité", "zh": "级别", "en": "Severity"},
+    "validate_focus": {"fr": "Entité", "zh": "实体", "en": "Entity"},
+    "validate_message": {"fr": "Message", "zh": "消息", "en": "Message"},
+    "validate_shape": {"fr": "Forme", "zh": "形状", "en": "Shape"},
+    "severity_Violation": {"fr": "violation", "zh": "违规", "en": "violation"},
+    "severity_Warning": {"fr": "avertissement", "zh": "警告", "en": "warning"},
+    "severity_Info": {"fr": "info", "zh": "提示", "en": "info"},
 }
 
 

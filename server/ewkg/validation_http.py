@@ -43,38 +43,6 @@ _FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 #: Response types, the default first for API clients.
 RESPONSE_TYPES = ("application/json", "text/turtle", "text/html")
 
-#: UI strings of the page: key -> {lang: text}.
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"fr": "Valider du Turtle", "zh": "校验 Turtle 数据", "en": "Validate Turtle"},
-    "intro": {
-        "fr": "Collez ou déposez un fichier Turtle : il est validé avec les formes SHACL "
-              "d’ewkg, avec le jeu de données publié pour résoudre les références. "
-              "Rien n’est enregistré.",
-        "zh": "粘贴或上传 Turtle 文件：系统会用 ewkg 的 SHACL 形状进行校验，并以已发布的数据集"
-              "解析引用。不会保存任何内容。",
-        "en": "Paste or upload Turtle: it is validated against ewkg's SHACL shapes, with the "
-              "published dataset to resolve references. Nothing is stored.",
-    },
-    "data": {"fr": "Turtle à valider", "zh": "待校验的 Turtle", "en": "Turtle to validate"},
-    "file": {"fr": "ou un fichier", "zh": "或上传文件", "en": "or a file"},
-    "format": {"fr": "Format", "zh": "格式", "en": "Format"},
-    "submit": {"fr": "Valider", "zh": "校验", "en": "Validate"},
-    "conforms": {"fr": "Conforme : aucune violation.", "zh": "符合：没有违规。",
-                 "en": "Conforms: no violation."},
-    "syntax": {"fr": "Erreur de syntaxe", "zh": "语法错误", "en": "Syntax error"},
-    "where": {"fr": "Ligne", "zh": "行", "en": "Line"},
-    "severity": {"fr": "Gravité", "zh": "级别", "en": "Severity"},
-    "focus": {"fr": "Entité", "zh": "实体", "en": "Entity"},
-    "path": {"fr": "Propriété", "zh": "属性", "en": "Property"},
-    "value": {"fr": "Valeur", "zh": "值", "en": "Value"},
-    "message": {"fr": "Message", "zh": "消息", "en": "Message"},
-    "shape": {"fr": "Forme", "zh": "形状", "en": "Shape"},
-    "Violation": {"fr": "violation", "zh": "违规", "en": "violation"},
-    "Warning": {"fr": "avertissement", "zh": "警告", "en": "warning"},
-    "Info": {"fr": "info", "zh": "提示", "en": "info"},
-}
-
-
 def _max_bytes() -> int:
     return int(current_app.config.get("MAX_CONTENT_LENGTH") or 1_000_000)
 
@@ -136,7 +104,7 @@ def _page(report: object = None, *, status: int = 200, text: str = "", fmt: str 
           syntax: list[object] | None = None) -> Response:
     body = render_template(
         "validate.html", report=report, text=text, fmt=fmt, formats=list(FORM_FORMATS),
-        syntax_errors=syntax or [], words=WORDS,
+        syntax_errors=syntax or [],
     )
     response = Response(body, status=status, mimetype="text/html")
     response.vary.add("Accept")
