@@ -7,6 +7,8 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +34,7 @@ from ewkg.executor import (
     QueryTimeout,
     evaluate,
 )
+from ewkg.query_worker import FdPipe
 from ewkg.store import DATA_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore
 
 EX = "http://example.org/"
@@ -63,23 +66,40 @@ ex:ningxia ex:label "Ningxia"@fr .
 ONTO = f'<{EX}Region> <{EX}label> "Région"@fr .\n'
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    root = tmp_path_factory.mktemp("engine")
+def _files(root: Path) -> list[Path]:
     (root / "ontology").mkdir()
     (root / "data").mkdir()
     (root / "ontology" / "onto.ttl").write_text(ONTO, encoding="utf-8")
     (root / "data" / "region.ttl").write_text(DATA, encoding="utf-8")
     extra = "".join(f'<{EX}n{i}> <{EX}label> "n{i}" .\n' for i in range(300))
     (root / "data" / "many.ttl").write_text(extra, encoding="utf-8")
-    return EmbeddedStore(
-        [root / "ontology" / "onto.ttl", root / "data" / "region.ttl", root / "data" / "many.ttl"]
-    )
+    data = root / "data"
+    return [root / "ontology" / "onto.ttl", data / "region.ttl", data / "many.ttl"]
 
 
 @pytest.fixture(scope="module")
-def executor(store: EmbeddedStore) -> Iterator[ProcessExecutor]:
-    ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2, cache=None)
+def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """In memory: its workers are forks of this process."""
+    return EmbeddedStore(_files(tmp_path_factory.mktemp("engine")))
+
+
+@pytest.fixture(scope="module")
+def disk_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """The same data on disk: its workers are started afresh (``python -m ewkg.query_worker``)."""
+    root = tmp_path_factory.mktemp("engine-disk")
+    return EmbeddedStore(_files(root), path=str(root / "db"))
+
+
+@pytest.fixture(scope="module", params=["memory", "disk"])
+def any_store(request: pytest.FixtureRequest) -> EmbeddedStore:
+    """Each layout in turn: forked workers, then freshly started ones."""
+    return request.getfixturevalue("store" if request.param == "memory" else "disk_store")
+
+
+@pytest.fixture(scope="module")
+def executor(any_store: EmbeddedStore) -> Iterator[ProcessExecutor]:
+    ex = ProcessExecutor(any_store, timeout=5.0, max_results=MAX, workers=2, cache=None)
+    assert ex.fresh == (any_store.location is not None)
     yield ex
     ex.close()
 
@@ -379,7 +399,8 @@ def test_an_error_leaves_the_worker_usable(executor: ProcessExecutor) -> None:
 # -- timeouts: the work is killed -----------------------------------------------------------
 
 
-def test_runaway_query_is_killed_and_its_worker_replaced(store: EmbeddedStore) -> None:
+def test_runaway_query_is_killed_and_its_worker_replaced(any_store: EmbeddedStore) -> None:
+    store = any_store
     ex = ProcessExecutor(store, timeout=1.0, max_results=MAX, workers=1)
     try:
         ex.start()
@@ -492,7 +513,8 @@ def test_worker_killed_from_outside_is_replaced(executor: ProcessExecutor) -> No
     assert len(executor.worker_pids) == 2
 
 
-def test_closed_executor_stops_its_workers(store: EmbeddedStore) -> None:
+def test_closed_executor_stops_its_workers(any_store: EmbeddedStore) -> None:
+    store = any_store
     ex = ProcessExecutor(store, timeout=5.0, max_results=MAX, workers=2)
     ex.start()
     pids = ex.worker_pids
@@ -518,6 +540,96 @@ def test_results_are_cached_per_query_and_media_type(store: EmbeddedStore) -> No
         assert not run(ex, q, TSV).cached
         assert not run(ex, q, default_graph_uris=(DATA_GRAPH,)).cached
         assert cache.stats().hits == 1
+    finally:
+        ex.close()
+
+
+#: About half a second on the test store: long enough for other clients to send it meanwhile.
+MEDIUM = (
+    f"SELECT (COUNT(*) AS ?n) {{ ?a ?b ?c . ?d ?e ?f . ?g <{EX}label> ?l "
+    f"FILTER(?l IN ({', '.join(f'{chr(34)}n{i}{chr(34)}' for i in range(30))})) }}"
+)
+
+
+def _at_once(ex: ProcessExecutor, requests: list[QueryRequest]) -> list[object]:
+    """Send ``requests`` from as many threads at the same moment; answers or errors, in order."""
+    outcomes: list[object] = [None] * len(requests)
+    start = threading.Barrier(len(requests))
+
+    def send(i: int) -> None:
+        start.wait()
+        try:
+            outcomes[i] = ex.execute(requests[i])
+        except QueryError as error:
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_identical_queries_in_flight_together_run_once(store: EmbeddedStore) -> None:
+    """A cold cache and many clients sending the same query: one evaluation, shared."""
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, cache=cache)
+    try:
+        ex.start()
+        answers = _at_once(ex, [QueryRequest(MEDIUM, JSON) for _ in range(6)])
+        assert all(isinstance(a, QueryResponse) for a in answers)
+        bodies = {a.body for a in answers}  # type: ignore[union-attr]
+        assert len(bodies) == 1 and rows(answers[0]) == [  # type: ignore[arg-type]
+            {"n": f'"{len(store) ** 2 * 30}"^^<{XSD}integer>'}
+        ]
+        assert ex.coalesced == 5
+        assert sorted(a.cached for a in answers) == [False] + [True] * 5  # type: ignore[union-attr]
+        other = _at_once(ex, [QueryRequest(MEDIUM, TSV), QueryRequest(MEDIUM, CSV)])
+        assert [a.media_type for a in other] == [TSV, CSV]  # type: ignore[union-attr]
+        assert ex.coalesced == 5  # another format is another query
+    finally:
+        ex.close()
+
+
+def test_without_the_cache_every_query_runs(store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, cache=None)
+    try:
+        ex.start()
+        answers = _at_once(ex, [QueryRequest(SLOWISH, JSON) for _ in range(3)])
+        assert all(isinstance(a, QueryResponse) and not a.cached for a in answers)
+        assert ex.coalesced == 0
+    finally:
+        ex.close()
+
+
+def test_a_shared_query_that_times_out_is_retried_by_a_client_with_more_time(
+    store: EmbeddedStore,
+) -> None:
+    """A client's own lower time limit does not cut the others' shorter: they run it again."""
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, cache=cache)
+    try:
+        ex.start()
+        hurried: list[object] = []
+
+        def lead() -> None:
+            try:
+                hurried.append(run(ex, MEDIUM, timeout=0.3))
+            except QueryError as error:
+                hurried.append(error)
+
+        leader = threading.Thread(target=lead)
+        leader.start()
+        deadline = time.monotonic() + 5
+        while ex._flights.in_flight() == 0 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert ex._flights.in_flight() == 1  # the hurried client leads; the patient one joins
+        patient = run(ex, MEDIUM)
+        leader.join(10)
+        assert isinstance(hurried[0], QueryTimeout)
+        assert rows(patient) == [{"n": f'"{len(store) ** 2 * 30}"^^<{XSD}integer>'}]
+        assert not patient.cached and ex.kills == 1
     finally:
         ex.close()
 
@@ -605,7 +717,8 @@ def test_app_without_result_cache(tmp_path: Path) -> None:
     assert get_executor(app).cache is None  # type: ignore[attr-defined]
 
 
-def test_memory_hungry_query_is_stopped_and_the_worker_replaced(store: EmbeddedStore) -> None:
+def test_memory_hungry_query_is_stopped_and_the_worker_replaced(any_store: EmbeddedStore) -> None:
+    store = any_store
     ex = ProcessExecutor(
         store, timeout=30.0, max_results=MAX, workers=1, memory_headroom=200 * 1024**2
     )
@@ -757,13 +870,13 @@ def _executor_then_die(store: EmbeddedStore, conn: object, busy: bool) -> None:
 
 
 @pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
-def test_workers_exit_when_their_parent_is_killed(store: EmbeddedStore, busy: bool) -> None:
+def test_workers_exit_when_their_parent_is_killed(any_store: EmbeddedStore, busy: bool) -> None:
     """No orphans: a server process killed outright (SIGKILL, no exit handlers) takes its
     workers with it: idle ones see end-of-file on their pipe; a busy one is ended by its own
     alarm at twice the deadline (the kernel's default SIGALRM action, whatever Rust does)."""
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
-    parent = ctx.Process(target=_executor_then_die, args=(store, there, busy))
+    parent = ctx.Process(target=_executor_then_die, args=(any_store, there, busy))
     parent.start()
     assert here.poll(20)
     pids = here.recv()
@@ -866,3 +979,87 @@ def test_a_from_clause_in_any_case_names_the_dataset(keyword: str) -> None:
     assert dataset_arguments((), (), query="SELECT * { ?s ?p ?o }") == {
         "use_default_graph_as_union": True
     }
+
+
+# -- fresh workers for an on-disk store ------------------------------------------------------
+
+
+def command_line(pid: int) -> list[bytes]:
+    """The arguments of process ``pid`` (empty for a moment while it is being exec'd)."""
+    deadline = time.monotonic() + 5
+    while True:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            argv = cmdline.read().split(b"\0")
+        if argv != [b""] or time.monotonic() > deadline:
+            return argv
+        time.sleep(0.01)
+
+
+def test_on_disk_workers_are_started_afresh_not_forked(disk_store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(disk_store, timeout=5.0, max_results=MAX, workers=2)
+    try:
+        ex.start()
+        for pid in ex.worker_pids:
+            argv = command_line(pid)
+            assert b"ewkg.query_worker" in argv
+            assert str(disk_store.location).encode() in argv
+        answer = run(ex, f"SELECT ?l {{ <{EX}fujian> <{EX}label> ?l }} ORDER BY ?l", TSV)
+        assert rows(answer) == [{"l": '"Fujian"@fr'}, {"l": '"福建"@zh'}]
+    finally:
+        ex.close()
+
+
+def test_a_fresh_worker_imports_neither_rdflib_nor_flask() -> None:
+    """What keeps it small: only the standard library and pyoxigraph (and ewkg's two modules)."""
+    code = (
+        "import sys, ewkg.query_worker\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert {"ewkg", "pyoxigraph"} <= loaded
+    heavy = {"rdflib", "flask", "werkzeug", "jinja2", "pyshacl", "click"}
+    slow_to_import = {"multiprocessing", "typing", "dataclasses", "json", "argparse"}
+    assert not loaded & (heavy | slow_to_import)
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 3 * 1024**2 + 7])
+def test_a_bare_pipe_speaks_the_framing_of_multiprocessing(size: int) -> None:
+    """A started worker's :class:`~ewkg.query_worker.FdPipe` and the server's ``Connection``
+    understand each other both ways, small and large messages alike."""
+    server, worker = multiprocessing.Pipe(duplex=True)
+    bare = FdPipe(worker.fileno())
+    payload = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    sender = threading.Thread(target=server.send_bytes, args=(payload,))
+    sender.start()
+    assert bare.recv_bytes() == payload
+    sender.join()
+    replier = threading.Thread(target=bare.send_bytes, args=(payload[::-1],))
+    replier.start()
+    assert server.recv_bytes() == payload[::-1]
+    replier.join()
+    server.close()
+    with pytest.raises(EOFError):
+        bare.recv_bytes()
+    worker.close()
+
+
+def test_only_an_on_disk_store_can_have_fresh_workers(
+    store: EmbeddedStore, disk_store: EmbeddedStore
+) -> None:
+    assert ProcessExecutor(store).fresh is False
+    assert ProcessExecutor(disk_store).fresh is True
+    assert ProcessExecutor(disk_store, fresh=False).fresh is False
+    with pytest.raises(ValueError, match="on-disk"):
+        ProcessExecutor(store, fresh=True)
+
+
+def test_forked_workers_still_serve_an_on_disk_store(disk_store: EmbeddedStore) -> None:
+    ex = ProcessExecutor(disk_store, timeout=5.0, max_results=MAX, workers=1, fresh=False)
+    try:
+        ex.start()
+        (pid,) = ex.worker_pids
+        assert b"ewkg.query_worker" not in command_line(pid)
+        assert run(ex, f"ASK {{ <{EX}ningxia> ?p ?o }}", CSV).body.strip() == b"true"
+    finally:
+        ex.close()

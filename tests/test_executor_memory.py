@@ -4,20 +4,20 @@ replaced by a fresh fork once it has answered, and the answers stay the same."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from ewkg import executor as executor_module
+from ewkg import query_worker
 from ewkg.executor import (
     DEFAULT_RECYCLE_MEMORY,
     ProcessExecutor,
     QueryRequest,
     QueryResponse,
     QuerySyntaxError,
-    _MemoryWatch,
-    _private_bytes,
 )
+from ewkg.query_worker import _MemoryWatch, _private_bytes
 from ewkg.store import EmbeddedStore
 
 EX = "http://example.org/"
@@ -38,6 +38,17 @@ def run(ex: ProcessExecutor, query: str) -> QueryResponse:
     return ex.execute(QueryRequest(query, JSON))
 
 
+def command_line(pid: int) -> bytes:
+    """The arguments of process ``pid`` (empty for a moment while it is being exec'd)."""
+    deadline = time.monotonic() + 5
+    while True:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            argv = cmdline.read()
+        if argv or time.monotonic() > deadline:
+            return argv
+        time.sleep(0.01)
+
+
 def counts(response: QueryResponse) -> list[int]:
     bindings = json.loads(response.body)["results"]["bindings"]
     return [int(b["n"]["value"]) for b in bindings]
@@ -49,7 +60,7 @@ def test_private_bytes_reads_this_process_uss() -> None:
 
 
 def test_watch_with_no_bound_never_reads_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(executor_module, "_private_bytes", lambda: pytest.fail("read"))
+    monkeypatch.setattr(query_worker, "_private_bytes", lambda: pytest.fail("read"))
     assert _MemoryWatch(0).over() is False
 
 
@@ -62,7 +73,7 @@ def test_watch_reads_memory_only_once_faults_could_pass_the_bound(
         reads.append(1)
         return 10 * 1024**2
 
-    monkeypatch.setattr(executor_module, "_private_bytes", fake)
+    monkeypatch.setattr(query_worker, "_private_bytes", fake)
     roomy = _MemoryWatch(1 << 50)  # page faults since this process started cannot reach it
     assert roomy.over() is False and reads == []
     tight = _MemoryWatch(1)
@@ -71,6 +82,26 @@ def test_watch_reads_memory_only_once_faults_could_pass_the_bound(
     watch.page = 1 << 40  # any fault at all could mean the bound is passed: read the real figure
     assert watch.over() is False and reads == [1, 1]  # 10 MB of 20: under the bound
     assert watch.private == 10 * 1024**2
+
+
+def test_a_fresh_watch_counts_only_what_the_process_gains(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A started (not forked) worker's own pages at start are its code and libraries: they do
+    not count against the bound, what its queries add does."""
+    reading = [30 * 1024**2]
+    monkeypatch.setattr(query_worker, "_private_bytes", lambda: reading[0])
+    watch = _MemoryWatch(20 * 1024**2, fresh=True)
+    watch.page = 1 << 40  # one more fault could pass any bound: read the real figure
+
+    def look(held_mb: int) -> bool:
+        reading[0] = held_mb * 1024**2
+        watch.faults -= 1  # as if a page had been faulted in since the last look
+        return watch.over()
+
+    assert look(30) is False  # 30 MB held, none of it gained
+    assert look(45) is False  # 15 MB gained
+    assert look(51) is True  # 21 MB gained
 
 
 def test_in_memory_workers_are_not_recycled_by_default(store: EmbeddedStore) -> None:
@@ -107,6 +138,25 @@ def test_a_worker_past_the_bound_is_replaced_and_answers_stay_right(
         assert ex.recycles == 3
         assert ex.settle() and len(ex.worker_pids) == 1
         assert json.loads(run(ex, "ASK {}").body)["boolean"] is True
+    finally:
+        ex.close()
+
+
+def test_a_fresh_worker_past_the_bound_is_replaced_by_another(tmp_path: Path) -> None:
+    data = tmp_path / "a.nt"
+    data.write_text(DATA, encoding="utf-8")
+    on_disk = EmbeddedStore([data], path=str(tmp_path / "db"))
+    ex = ProcessExecutor(on_disk, timeout=10.0, workers=1, recycle_memory=1)
+    try:
+        assert ex.fresh
+        ex.start()
+        first = ex.worker_pids
+        assert counts(run(ex, GROUPED)) == [300, 300, 300]
+        assert ex.recycles == 1 and ex.settle()
+        second = ex.worker_pids
+        assert len(second) == 1 and second != first
+        assert b"ewkg.query_worker" in command_line(second[0])
+        assert counts(run(ex, GROUPED)) == [300, 300, 300]
     finally:
         ex.close()
 

@@ -6,11 +6,12 @@ The Flask application is built by :func:`ewkg.app.create_app`; the console scrip
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # not ``typing``'s: a query worker imports this package and no more
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from .app import create_app
 
 __all__ = ["__version__", "create_app"]

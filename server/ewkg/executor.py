@@ -4,18 +4,21 @@ Neither rdflib nor pyoxigraph can be interrupted inside a thread (pyoxigraph doe
 at signals while Rust computes, and its Python API has no timeout), so every client query runs in
 a **worker process** that the server kills (``SIGKILL``) when the query's deadline passes:
 
-* :class:`ProcessExecutor` keeps a small pool of long-lived workers, forked from the process that
-  holds the loaded store (copy-on-write: nothing is reloaded or copied up front). A query is one
-  small pickled message down a pipe; the worker evaluates it with pyoxigraph, serializes the
-  result natively and sends back only bytes. A worker past its deadline is killed and replaced by
-  a fresh fork while the other workers go on serving. So is a worker that, once it has answered,
-  holds more memory of its own than ``recycle_memory`` (by default on an on-disk store only, whose
-  workers each fill their own RocksDB block caches).
-* :func:`evaluate` is the evaluation itself (in the worker), :func:`render` turns a pyoxigraph
-  result into the negotiated bytes, cut at ``max_results`` rows or triples (a cut result says so:
-  :attr:`QueryResponse.capped`; never a silent truncation).
+* :class:`ProcessExecutor` keeps a small pool of long-lived workers (:mod:`ewkg.query_worker`).
+  For an in-memory store they are forked from the process that holds it (copy-on-write: nothing
+  is reloaded or copied up front); for an on-disk store they are started afresh and open it
+  read-only, which keeps each one small. A query is one small pickled message down a pipe; the
+  worker evaluates it with pyoxigraph, serializes the result natively and sends back only bytes.
+  A worker past its deadline is killed and replaced while the other workers go on serving. So
+  is a worker that, once it has answered, holds more memory of its own than ``recycle_memory``
+  (by default on an on-disk store only, whose workers each fill their own RocksDB block caches).
+* :func:`~ewkg.evaluation.evaluate` is the evaluation itself (in the worker),
+  :func:`~ewkg.evaluation.render` turns a pyoxigraph result into the negotiated bytes, cut at
+  ``max_results`` rows or triples (a cut result says so: :attr:`QueryResponse.capped`; never a
+  silent truncation).
 * Results are cached (:class:`ewkg.cache.ResultCache`) by query text, media type, dataset,
-  dataset version and cap.
+  dataset version and cap; the same query sent by several clients while it runs is evaluated
+  once (:class:`ewkg.single_flight.SingleFlight`).
 
 The remote backend has its own executor, :class:`ewkg.remote_store.RemoteExecutor`.
 """
@@ -23,103 +26,67 @@ The remote backend has its own executor, :class:`ewkg.remote_store.RemoteExecuto
 from __future__ import annotations
 
 import contextlib
-import faulthandler
-import io
-import json
 import math
 import multiprocessing
 import os
 import pickle
 import queue
-import re
 import select
-import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Protocol
 
-import pyoxigraph as ox
-
+from . import query_worker
 from .cache import DEFAULT_CACHE_BYTES, ResultCache
-from .safety import scan
+from .evaluation import (
+    GRAPH_MEDIA_TYPES,
+    RESULTS_MEDIA_TYPES,
+    QueryError,
+    QueryFormatError,
+    QueryRequest,
+    QueryResponse,
+    QuerySyntaxError,
+    QueryTimeout,
+    base_media_type,
+    compact_jsonld,
+    dataset_arguments,
+    evaluate,
+    jsonld_context,
+    render,
+)
+from .single_flight import SharedTimeout, SingleFlight
 
 if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.process import BaseProcess
 
     from .store import EmbeddedStore
 
-# --------------------------------------------------------------------------------------------
-# The contract with the protocol layer
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """One client query, already checked by the protocol layer (depth, no SERVICE, not update).
-
-    ``default_graph_uris`` / ``named_graph_uris`` are the protocol's ``default-graph-uri`` and
-    ``named-graph-uri``: when either is given, the query's dataset is exactly those graphs;
-    otherwise the default graph is the union of all graphs. ``timeout`` may lower (never raise)
-    the configured timeout for this query.
-    """
-
-    query: str
-    media_type: str
-    default_graph_uris: tuple[str, ...] = ()
-    named_graph_uris: tuple[str, ...] = ()
-    timeout: float | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:  # pickled for every query: fields only, in order
-        return (
-            QueryRequest,
-            (
-                self.query,
-                self.media_type,
-                self.default_graph_uris,
-                self.named_graph_uris,
-                self.timeout,
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class QueryResponse:
-    """The serialized result of a query."""
-
-    body: bytes
-    media_type: str
-    #: The result was cut at ``max_results`` rows / triples.
-    capped: bool = False
-    #: Rows or triples in ``body`` (1 for ASK).
-    count: int = 0
-    #: Served from the result cache.
-    cached: bool = False
-
-    def __reduce__(self) -> tuple[Any, ...]:  # pickled for every query: fields only, in order
-        return (QueryResponse, (self.body, self.media_type, self.capped, self.count, self.cached))
-
-
-class QueryError(Exception):
-    """A query could not be answered; :attr:`message` says why, for a human."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class QuerySyntaxError(QueryError):
-    """The query is malformed (the message gives the line and column)."""
-
-
-class QueryTimeout(QueryError):  # noqa: N818 - the name is the protocol layer's contract
-    """The query ran past its deadline; its work was stopped."""
-
-
-class QueryFormatError(QueryError):
-    """The requested media type does not fit the query form (e.g. Turtle for a SELECT)."""
+__all__ = [  # the evaluation names are re-exported: the protocol layer's contract is here
+    "GRAPH_MEDIA_TYPES",
+    "RESULTS_MEDIA_TYPES",
+    "Executor",
+    "ProcessExecutor",
+    "QueryError",
+    "QueryFormatError",
+    "QueryRequest",
+    "QueryResponse",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "base_media_type",
+    "compact_jsonld",
+    "dataset_arguments",
+    "evaluate",
+    "jsonld_context",
+    "make_cache",
+    "render",
+    "result_cache_key",
+]
 
 
 class Executor(Protocol):
@@ -130,386 +97,24 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-# --------------------------------------------------------------------------------------------
-# Media types
-
-#: SELECT / ASK result media types (aliases included) -> pyoxigraph format.
-RESULTS_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-#: CONSTRUCT / DESCRIBE result media types -> pyoxigraph format (JSON-LD goes through rdflib).
-GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "text/n3": ox.RdfFormat.N3,
-}
-
-
-def base_media_type(media_type: str) -> str:
-    """``media_type`` without parameters, lower-cased.
-
-    >>> base_media_type("application/ld+json; profile=http://www.w3.org/ns/json-ld#compacted")
-    'application/ld+json'
-    """
-    return media_type.split(";", 1)[0].strip().lower()
-
-
-# --------------------------------------------------------------------------------------------
-# Evaluation and serialization (run inside a worker process, or in-process by the remote backend)
-
-
-class _EnoughError(Exception):
-    """Raised from :class:`_CountingWriter` to stop a serialization once past the cap."""
-
-
-class _CountingWriter(io.RawIOBase):
-    """A binary sink for pyoxigraph's serializers that stops them after ``limit`` lines.
-
-    The pivot formats (SPARQL TSV for solutions, N-Triples for graphs) write exactly one line per
-    row / triple (newlines inside literals are escaped), so counting ``\\n`` counts results.
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-        self.lines = 0
-        self.buffer = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.buffer += chunk
-        self.lines += chunk.count(b"\n")
-        if self.lines > self.limit:
-            raise _EnoughError
-        return len(chunk)
-
-
-def _first_lines(data: bytes | bytearray, n: int) -> bytes:
-    """The first ``n`` lines of ``data`` (each with its ``\\n``)."""
-    end = -1
-    for _ in range(n):
-        end = data.index(b"\n", end + 1)
-    return bytes(data[: end + 1])
-
-
-def _serialize_capped(results: Any, pivot: Any, lines: int) -> tuple[bytes, int]:
-    """Serialize ``results`` natively in ``pivot`` format, stopping after ``lines`` lines.
-
-    Returns the (possibly cut) bytes and how many lines were produced before the cut (at most
-    ``lines + 1``, so the caller knows whether anything was cut).
-    """
-    writer = _CountingWriter(lines)
-    try:
-        results.serialize(writer, format=pivot)
-    except _EnoughError:
-        return _first_lines(writer.buffer, lines), writer.lines
-    except OSError as error:  # pyoxigraph may wrap the writer's exception
-        if isinstance(error.__cause__ or error.__context__, _EnoughError) or writer.lines > lines:
-            return _first_lines(writer.buffer, lines), writer.lines
-        raise
-    return bytes(writer.buffer), writer.lines
-
-
-def jsonld_context() -> dict[str, str]:
-    """The local JSON-LD context: every prefix of :data:`ewkg.namespaces.PREFIXES`."""
-    from .namespaces import PREFIXES
-
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
-
-def _prefixes() -> dict[str, str]:
-    return jsonld_context()
-
-
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-def compact_jsonld(expanded: list[dict[str, Any]], context: dict[str, str]) -> dict[str, Any]:
-    """Compact pyoxigraph's flat expanded JSON-LD with a context of prefixes only.
-
-    Node objects of one subject are merged, IRIs become compact IRIs (``skos:prefLabel``) where a
-    prefix matches, and ``rdf:type`` becomes ``@type``. With a context made only of prefix
-    definitions, a JSON-LD processor expands the result back to exactly the same triples.
-
-    >>> compact_jsonld(
-    ...     [{"@id": "http://ex.org/a", "http://ex.org/p": [{"@value": "x"}]},
-    ...      {"@id": "http://ex.org/a", _RDF_TYPE: [{"@id": "http://ex.org/C"}]}],
-    ...     {"ex": "http://ex.org/"})
-    ... # doctest: +NORMALIZE_WHITESPACE
-    {'@context': {'ex': 'http://ex.org/'},
-     '@graph': [{'@id': 'ex:a', 'ex:p': [{'@value': 'x'}], '@type': ['ex:C']}]}
-    """
-    namespaces = sorted(context.items(), key=lambda item: -len(item[1]))
-
-    def iri(value: str) -> str:
-        if value.startswith("_:"):
-            return value
-        for prefix, namespace in namespaces:
-            if value.startswith(namespace):
-                local = value[len(namespace) :]
-                if local and not local.startswith("//"):
-                    return f"{prefix}:{local}"
-                break
-        return value
-
-    def term(obj: dict[str, Any]) -> dict[str, Any]:
-        if "@id" in obj:
-            return {"@id": iri(obj["@id"])}
-        if "@type" in obj:
-            return {**obj, "@type": iri(obj["@type"])}
-        return obj
-
-    merged: dict[str, dict[str, Any]] = {}
-    for node in expanded:
-        subject = node.get("@id")
-        if not isinstance(subject, str):  # not a flat node object: keep it as it is
-            merged[f"#{len(merged)}"] = node
-            continue
-        target = merged.setdefault(subject, {"@id": iri(subject)})
-        for key, values in node.items():
-            if key == "@id":
-                continue
-            objects = [term(v) for v in values]
-            if key == _RDF_TYPE and all(
-                "@id" in v and not v["@id"].startswith("_:") for v in objects
-            ):
-                target.setdefault("@type", []).extend(v["@id"] for v in objects)
-            else:
-                target.setdefault(iri(key), []).extend(objects)
-    return {"@context": dict(context), "@graph": list(merged.values())}
-
-
-def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
-    """Re-serialize N-Triples into ``fmt`` (JSON-LD compacted with the local context)."""
-    if fmt == ox.RdfFormat.N_TRIPLES:
-        return ntriples
-    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    if fmt == ox.RdfFormat.JSON_LD:
-        expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-        document = compact_jsonld(expanded, jsonld_context())
-        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-    if fmt.supports_datasets:
-        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return ox.serialize(triples, format=fmt, prefixes=_prefixes())
-
-
-def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
-    """Serialize a pyoxigraph query result (solutions, boolean or triples) as ``media_type``.
-
-    Solutions and triples are cut after ``max_results``; the response then says
-    ``capped=True``.
-
-    Raises:
-        QueryFormatError: ``media_type`` does not fit the query form.
-    """
-    base = base_media_type(media_type)
-    if isinstance(results, ox.QueryBoolean):
-        fmt = RESULTS_MEDIA_TYPES.get(base)
-        if fmt is None:
-            raise QueryFormatError(
-                f"an ASK query answers true or false, which cannot be written as {base}; "
-                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
-            )
-        return QueryResponse(results.serialize(format=fmt), media_type, count=1)
-    if isinstance(results, ox.QuerySolutions):
-        fmt = RESULTS_MEDIA_TYPES.get(base)
-        if fmt is None:
-            raise QueryFormatError(
-                f"a SELECT query answers a table, which cannot be written as {base}; "
-                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
-            )
-        tsv, lines = _serialize_capped(results, ox.QueryResultsFormat.TSV, max_results + 1)
-        rows = min(lines, max_results + 1) - 1  # the first line is the header
-        capped = lines > max_results + 1
-        if fmt == ox.QueryResultsFormat.TSV:
-            body = tsv
-        else:
-            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
-                format=fmt
-            )
-        return QueryResponse(body, media_type, capped=capped, count=rows)
-    fmt = GRAPH_MEDIA_TYPES.get(base)
-    if fmt is None:
-        raise QueryFormatError(
-            f"a CONSTRUCT or DESCRIBE query answers a graph, which cannot be written as {base}; "
-            f"ask for one of: {', '.join(sorted(GRAPH_MEDIA_TYPES))}"
-        )
-    ntriples, lines = _serialize_capped(results, ox.RdfFormat.N_TRIPLES, max_results)
-    return QueryResponse(
-        _graph_bytes(ntriples, fmt),
-        media_type,
-        capped=lines > max_results,
-        count=min(lines, max_results),
-    )
-
-
-#: A cheap first look for a dataset clause (``prov:wasDerivedFrom`` does not match).
-_FROM = re.compile(r"(?<![\w:])FROM\b", re.IGNORECASE)
-
-
-def dataset_arguments(
-    default_graph_uris: tuple[str, ...],
-    named_graph_uris: tuple[str, ...],
-    *,
-    query: str = "",
-) -> dict[str, Any]:
-    """pyoxigraph ``Store.query`` keywords for the protocol's dataset parameters.
-
-    With neither, the default graph is the union of all graphs — unless the query names its own
-    dataset (``FROM`` / ``FROM NAMED``), which then holds; with either, the dataset is exactly the
-    graphs named (SPARQL 1.1 Protocol, 2.1.4: they override the query's ``FROM``).
-    """
-    if not default_graph_uris and not named_graph_uris:
-        maybe = (
-            ("from" in query.lower() and _FROM.search(query))  # the regex alone costs ~10 µs
-            or "\\u" in query
-            or "\\U" in query  # codepoint escapes
-        )
-        info = scan(query) if maybe else None  # the full scan costs ~0.5 ms
-        if info is not None and (info.from_graphs or info.from_named_graphs):
-            return {}
-        return {"use_default_graph_as_union": True}
-    return {
-        "default_graph": [ox.NamedNode(uri) for uri in default_graph_uris],
-        "named_graphs": [ox.NamedNode(uri) for uri in named_graph_uris],
-    }
-
-
-def _shorten(message: str, limit: int = 300) -> str:
-    """Cut an engine message (its "expected one of …" lists can run to kilobytes).
-
-    >>> short = _shorten("error at 1:9: expected one of " + "x, " * 200)
-    >>> len(short), short[:14], short[-2:]
-    (300, 'error at 1:9: ', ' …')
-    """
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 2].rstrip() + " …"
-
-
-def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryResponse:
-    """Run ``request`` on ``store`` (no time bound: call it in a killable process).
-
-    Raises:
-        QuerySyntaxError: the query does not parse.
-        QueryFormatError: the media type does not fit the query form.
-        QueryError: any other failure (an IRI that does not parse in ``default-graph-uri``…).
-    """
-    try:
-        dataset = dataset_arguments(
-            request.default_graph_uris, request.named_graph_uris, query=request.query
-        )
-    except ValueError as error:
-        raise QueryError(f"invalid graph IRI: {error}") from None
-    try:
-        results = store.query(request.query, **dataset)
-    except SyntaxError as error:
-        raise QuerySyntaxError(f"SPARQL syntax error: {_shorten(str(error))}") from None
-    except (OSError, ValueError, RuntimeError) as error:
-        raise QueryError(f"the query failed: {error}") from None
-    try:
-        return render(results, request.media_type, max_results)
-    except QueryError:
-        raise
-    except (OSError, ValueError, RuntimeError, SyntaxError) as error:
-        raise QueryError(f"the query failed: {error}") from None
-
 
 # --------------------------------------------------------------------------------------------
 # Worker processes
 
 _CTX = multiprocessing.get_context("fork")
+#: The directory holding the ``ewkg`` package, for the ``PYTHONPATH`` of fresh workers.
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Parent-side ends of every worker pipe of this process, closed in each new worker so that a
 #: worker sees end-of-file as soon as its own parent goes away.
 _PARENT_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()
 
-#: Messages between the server and its workers: plain pickles (``Connection.send`` would build a
-#: ``ForkingPickler`` for each).
-_PICKLE = pickle.HIGHEST_PROTOCOL
+_PICKLE = query_worker.PICKLE
 
 _ERRORS: dict[str, type[QueryError]] = {
     "syntax": QuerySyntaxError,
     "format": QueryFormatError,
     "error": QueryError,
 }
-
-
-def _limit_memory(headroom: int) -> None:
-    """Cap this process's address space at its current size plus ``headroom`` bytes.
-
-    A query that needs more (a huge ``ORDER BY``, a cross product being grouped) then fails its
-    allocation and the worker dies at once, instead of growing for the whole time limit and
-    pushing the machine into swap; the parent reports it and forks a replacement.
-    """
-    if headroom <= 0:
-        return
-    try:
-        with open("/proc/self/statm") as statm:
-            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (current + headroom, resource.RLIM_INFINITY))
-    except (OSError, ValueError, ImportError):  # pragma: no cover - not Linux
-        pass
-
-
-def _private_bytes() -> int | None:
-    """Memory only this process holds (its USS: private clean and dirty pages), if known."""
-    try:
-        with open("/proc/self/smaps_rollup", "rb") as rollup:
-            return sum(
-                int(line.split()[1]) * 1024
-                for line in rollup
-                if line.startswith((b"Private_Clean:", b"Private_Dirty:"))
-            )
-    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
-        return None
-
-
-class _MemoryWatch:
-    """Tells a worker when it holds more than ``bound`` bytes of its own (``0``: never).
-
-    A forked worker starts with no private page: each one it gets costs a page fault (a copy of
-    an inherited page it wrote to, or a new page), so faults since the fork times the page size
-    bound its private memory from above, for one cheap ``getrusage``. Only when that bound passes
-    ``bound`` is the real figure read (``/proc/self/smaps_rollup``, which walks every page: up to
-    tens of ms on a large in-memory store).
-    """
-
-    def __init__(self, bound: int) -> None:
-        self.bound = bound
-        self.page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-        self.faults = 0  # faults counted at the last real reading (none yet: since the fork)
-        self.private = 0  # private bytes at the last real reading
-
-    def over(self) -> bool:
-        if self.bound <= 0:
-            return False
-        import resource
-
-        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        if self.private + (faults - self.faults) * self.page <= self.bound:
-            return False
-        private = _private_bytes()
-        if private is None:
-            self.bound = 0
-            return False
-        self.faults, self.private = faults, private
-        return private > self.bound
 
 
 def _worker_main(
@@ -519,59 +124,36 @@ def _worker_main(
     memory_headroom: int = 0,
     recycle_memory: int = 0,
 ) -> None:
-    """The loop of one worker: receive a request, answer with bytes or an error, repeat."""
+    """A forked worker: close the server's pipe ends, then answer queries (never returns)."""
     for ends in list(_PARENT_ENDS):
         with contextlib.suppress(OSError):
             ends.close()
-    # The parent (a gunicorn worker, a Flask dev server) owns the signals; a worker only dies.
-    for name in (
-        "SIGTERM",
-        "SIGHUP",
-        "SIGQUIT",
-        "SIGUSR1",
-        "SIGUSR2",
-        "SIGCHLD",
-        "SIGWINCH",
-        "SIGALRM",
-    ):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent shuts us down
-    faulthandler.disable()  # an abort on a failed allocation is expected: no traceback dump
-    ox_store = store.worker_store()
-    _limit_memory(memory_headroom)
-    watch = _MemoryWatch(recycle_memory)
-    while True:
-        try:
-            message = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            os._exit(0)
-        if message is None:
-            os._exit(0)
-        request, timeout = message
-        # Backstop: the kernel ends this process at twice the deadline even if the parent
-        # (which kills it at the deadline) is gone. SIGALRM's default action needs no Python.
-        signal.alarm(max(1, math.ceil(2 * timeout) + 1))
-        try:
-            response = evaluate(ox_store, request, max_results)
-        except QueryError as error:
-            kind = {QuerySyntaxError: "syntax", QueryFormatError: "format"}.get(
-                type(error), "error"
-            )
-            reply: tuple[Any, ...] = (kind, error.message)
-        except Exception as error:  # noqa: BLE001 - a worker must answer, whatever happens
-            reply = ("error", f"the query failed: {type(error).__name__}: {error}")
-        else:
-            reply = ("ok", response)
-        signal.alarm(0)
-        try:
-            conn.send_bytes(pickle.dumps((*reply, watch.over()), _PICKLE))
-        except (BrokenPipeError, OSError):
-            os._exit(0)
+    query_worker.serve(conn, store.worker_store(), max_results, memory_headroom, recycle_memory)
+
+
+class _StartedProcess:
+    """A worker started with ``python -m ewkg.query_worker``, seen as a ``multiprocessing``
+    process (``pid``, ``is_alive``, ``kill``, ``join``) by the pool."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+        self.pid: int | None = popen.pid
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.popen.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout)
 
 
 @dataclass(eq=False)
 class _Worker:
-    process: BaseProcess
+    process: BaseProcess | _StartedProcess
     conn: Connection
     #: Killed (or found dead) and replaced: never to be used again.
     retired: bool = False
@@ -669,6 +251,12 @@ class ProcessExecutor:
             :meth:`_grow`). By default yes for an in-memory store, no for an on-disk store, where
             each extra worker holds its own engine caches (tens of MB) and memory is the reason
             the data is on disk.
+        fresh: whether workers are started afresh (``python -m ewkg.query_worker``, which opens
+            the store read-only itself) rather than forked from this process. By default yes for
+            an on-disk store: a fresh worker maps about 25 MB where a fork of the web server maps
+            50-60 MB (shared with it, but counted again in each process's RSS), and a
+            replacement costs ~50 ms of start-up instead of ~5 ms. An in-memory store is only
+            reachable by forking.
     """
 
     def __init__(
@@ -683,9 +271,15 @@ class ProcessExecutor:
         demote_after: float | None = DEFAULT_DEMOTE_AFTER,
         recycle_memory: int | None = None,
         grow: bool | None = None,
+        fresh: bool | None = None,
     ) -> None:
         self.store = store
         on_disk = getattr(store, "location", None) is not None
+        if fresh and not on_disk:
+            raise ValueError("only the workers of an on-disk store can be started afresh")
+        self.fresh = on_disk if fresh is None else fresh
+        #: What a fresh worker writes results with (it does not import rdflib to read them).
+        self._prefixes = jsonld_context() if self.fresh else {}
         if recycle_memory is None:
             recycle_memory = DEFAULT_RECYCLE_MEMORY if on_disk else 0
         self.recycle_memory = recycle_memory
@@ -716,6 +310,11 @@ class ProcessExecutor:
         self.kills = 0
         #: Workers forked beyond the pool size while long queries held workers (for tests).
         self.grown = 0
+        #: Identical queries in flight at the same moment run once (with the cache only: it
+        #: makes sharing an answer safe, and ``EWKG_RESULT_CACHE=0`` measures evaluation).
+        self._flights: SingleFlight[tuple[Any, ...], QueryResponse] = SingleFlight()
+        #: Queries answered by another client's evaluation of the same query (for tests).
+        self.coalesced = 0
         #: Seconds a worker beyond the pool's allowance may stay idle before it is stopped.
         self.surplus_idle = SURPLUS_IDLE
         _EXECUTORS.add(self)
@@ -754,31 +353,61 @@ class ProcessExecutor:
 
     def _add_worker(self) -> None:
         parent_end, child_end = _CTX.Pipe(duplex=True)
-        # registered before the fork, so that the worker closes its own copy of our end too:
-        # it must see end-of-file (and exit) as soon as this process is gone, however it dies
-        _PARENT_ENDS.add(parent_end)
-        process = _CTX.Process(
-            target=_worker_main,
-            args=(
-                child_end,
-                self.store,
-                self.max_results,
-                self.memory_headroom,
-                self.recycle_memory,
-            ),
-            name="ewkg-query-worker",
-            daemon=True,
-        )
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns about fork() in a multi-threaded process; the worker only
-            # runs its own loop, pyoxigraph's read path and pipe I/O, none of which take a lock
-            # another thread could hold at fork time.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            process.start()
+        if self.fresh:
+            process: BaseProcess | _StartedProcess = self._start_fresh(parent_end, child_end)
+        else:
+            # registered before the fork, so that the worker closes its own copy of our end
+            # too: it must see end-of-file (and exit) as soon as this process is gone, however
+            # it dies
+            _PARENT_ENDS.add(parent_end)
+            process = _CTX.Process(
+                target=_worker_main,
+                args=(
+                    child_end,
+                    self.store,
+                    self.max_results,
+                    self.memory_headroom,
+                    self.recycle_memory,
+                ),
+                name="ewkg-query-worker",
+                daemon=True,
+            )
+            with warnings.catch_warnings():
+                # Python >= 3.12 warns about fork() in a multi-threaded process; the worker
+                # only runs its own loop, pyoxigraph's read path and pipe I/O, none of which
+                # take a lock another thread could hold at fork time.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
         self._workers.add(worker)
         self._idle.put(worker)
+
+    def _start_fresh(self, parent_end: Connection, child_end: Connection) -> _StartedProcess:
+        """Start ``python -m ewkg.query_worker`` on ``child_end`` (only that descriptor is
+        inherited: the worker sees end-of-file as soon as this process is gone) and send it its
+        settings down ``parent_end``."""
+        fd = child_end.fileno()
+        argv = query_worker.command(fd, str(self.store.location))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
+        )
+        popen = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            [sys.executable, *argv],
+            stdin=subprocess.DEVNULL,
+            pass_fds=(fd,),
+            env=env,
+        )
+        parent_end.send_bytes(  # read once it has started; the pipe holds it meanwhile
+            query_worker.settings(
+                max_results=self.max_results,
+                memory_headroom=self.memory_headroom,
+                recycle_memory=self.recycle_memory,
+                prefixes=self._prefixes,
+            )
+        )
+        return _StartedProcess(popen)
 
     def _retire(self, worker: _Worker, *, wait: bool = True) -> None:
         """Kill ``worker`` and fork its replacement (once, whoever notices first).
@@ -961,6 +590,10 @@ class ProcessExecutor:
     def execute(self, request: QueryRequest) -> QueryResponse:
         """Run ``request`` in a worker; kill the worker if the deadline passes.
 
+        With a result cache, a hit is answered at once, and clients sending the same query
+        while it runs share its evaluation instead of each queueing for a worker (a shared
+        answer says ``cached``, as a hit does).
+
         Raises:
             QuerySyntaxError, QueryFormatError, QueryTimeout, QueryError.
         """
@@ -968,13 +601,35 @@ class ProcessExecutor:
         if key is not None:
             hit = self.cache.get(key)  # type: ignore[union-attr]
             if hit is not None:
-                return replace(hit, media_type=request.media_type, cached=True)
+                return hit.from_cache(request.media_type)
         timeout = self.timeout if request.timeout is None else min(request.timeout, self.timeout)
         deadline = time.monotonic() + timeout
         if self._closed:
             raise QueryError("the query executor is closed")
         if self._pid != os.getpid():
             self.start()
+        if key is None:
+            return self._run(request, timeout, deadline)
+
+        def run_and_cache() -> QueryResponse:
+            response = self._run(request, timeout, deadline)
+            self.cache.put(key, response, size=len(response.body) + len(request.query))  # type: ignore[union-attr]
+            return response
+
+        try:
+            response, shared = self._flights.run(
+                key, run_and_cache, deadline=deadline, retry_on=(QueryTimeout,)
+            )
+        except SharedTimeout:
+            raise QueryTimeout(
+                f"the query was stopped after {timeout:g} s (the time limit) while the same "
+                "query, sent by another client, was still running; narrow it and try again"
+            ) from None
+        self.coalesced += shared
+        return response.from_cache(request.media_type) if shared else response
+
+    def _run(self, request: QueryRequest, timeout: float, deadline: float) -> QueryResponse:
+        """Evaluate ``request`` in a worker (no cache); kill the worker at ``deadline``."""
         self._sweep()
         worker = self._acquire(deadline, timeout)
         demoted = long_running = False
@@ -1019,8 +674,6 @@ class ProcessExecutor:
         if kind != "ok":
             raise _ERRORS.get(kind, QueryError)(payload)
         response: QueryResponse = payload
-        if key is not None:
-            self.cache.put(key, response, size=len(response.body) + len(request.query))  # type: ignore[union-attr]
         return response
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -333,7 +332,7 @@ class RemoteExecutor:
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
-                return replace(hit, media_type=request.media_type, cached=True)
+                return hit.from_cache(request.media_type)
         timeout = self.timeout if request.timeout is None else min(request.timeout, self.timeout)
         deadline = time.monotonic() + timeout
         conn, response, reader = self.store.post(

@@ -1,0 +1,468 @@
+"""Evaluating one client query: the request and response types, and their serialization.
+
+What runs inside a query worker process (:mod:`ewkg.query_worker`) and, in-process, for the
+remote backend: :func:`evaluate` runs a :class:`QueryRequest` on a pyoxigraph store and
+:func:`render` turns the result into the negotiated bytes, cut at ``max_results`` rows or
+triples (a cut result says so: :attr:`QueryResponse.capped`; never a silent truncation).
+
+It imports only the standard library and pyoxigraph, so that a freshly started worker stays
+small (the prefixes of JSON-LD and Turtle results are given by :func:`set_prefixes`, else read
+from :mod:`ewkg.namespaces`, which needs rdflib).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+
+# Only what a freshly started worker needs is imported up front: ``json`` and ``re`` are
+# imported where they are used (JSON-LD, a dataset clause), ``typing`` only for type checkers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+# --------------------------------------------------------------------------------------------
+# The contract with the protocol layer
+
+
+class _Record:
+    """An immutable record of a few fields: equality, hash and repr by value, compact pickles.
+
+    (A frozen dataclass would do, but importing :mod:`dataclasses` costs a freshly started
+    worker tens of milliseconds; these two records are all it needs.)
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled for every query: fields only, in order
+        return (type(self), self._values())
+
+
+class QueryRequest(_Record):
+    """One client query, already checked by the protocol layer (depth, no SERVICE, not update).
+
+    ``default_graph_uris`` / ``named_graph_uris`` are the protocol's ``default-graph-uri`` and
+    ``named-graph-uri``: when either is given, the query's dataset is exactly those graphs;
+    otherwise the default graph is the union of all graphs. ``timeout`` may lower (never raise)
+    the configured timeout for this query.
+    """
+
+    __slots__ = ("query", "media_type", "default_graph_uris", "named_graph_uris", "timeout")
+    query: str
+    media_type: str
+    default_graph_uris: tuple[str, ...]
+    named_graph_uris: tuple[str, ...]
+    timeout: float | None
+
+    def __init__(
+        self,
+        query: str,
+        media_type: str,
+        default_graph_uris: tuple[str, ...] = (),
+        named_graph_uris: tuple[str, ...] = (),
+        timeout: float | None = None,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "query", query)
+        put(self, "media_type", media_type)
+        put(self, "default_graph_uris", default_graph_uris)
+        put(self, "named_graph_uris", named_graph_uris)
+        put(self, "timeout", timeout)
+
+
+class QueryResponse(_Record):
+    """The serialized result of a query.
+
+    ``capped``: the result was cut at ``max_results`` rows / triples; ``count``: rows or triples
+    in ``body`` (1 for ASK); ``cached``: served from the result cache.
+    """
+
+    __slots__ = ("body", "media_type", "capped", "count", "cached")
+    body: bytes
+    media_type: str
+    capped: bool
+    count: int
+    cached: bool
+
+    def __init__(
+        self,
+        body: bytes,
+        media_type: str,
+        capped: bool = False,
+        count: int = 0,
+        cached: bool = False,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "body", body)
+        put(self, "media_type", media_type)
+        put(self, "capped", capped)
+        put(self, "count", count)
+        put(self, "cached", cached)
+
+    def from_cache(self, media_type: str) -> QueryResponse:
+        """This response served again from the cache, labelled with the type asked for."""
+        return QueryResponse(self.body, media_type, self.capped, self.count, cached=True)
+
+
+class QueryError(Exception):
+    """A query could not be answered; :attr:`message` says why, for a human."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class QuerySyntaxError(QueryError):
+    """The query is malformed (the message gives the line and column)."""
+
+
+class QueryTimeout(QueryError):  # noqa: N818 - the name is the protocol layer's contract
+    """The query ran past its deadline; its work was stopped."""
+
+
+class QueryFormatError(QueryError):
+    """The requested media type does not fit the query form (e.g. Turtle for a SELECT)."""
+
+
+
+# --------------------------------------------------------------------------------------------
+# Media types
+
+#: SELECT / ASK result media types (aliases included) -> pyoxigraph format.
+RESULTS_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+#: CONSTRUCT / DESCRIBE result media types -> pyoxigraph format (JSON-LD goes through rdflib).
+GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "text/n3": ox.RdfFormat.N3,
+}
+
+
+def base_media_type(media_type: str) -> str:
+    """``media_type`` without parameters, lower-cased.
+
+    >>> base_media_type("application/ld+json; profile=http://www.w3.org/ns/json-ld#compacted")
+    'application/ld+json'
+    """
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation and serialization (run inside a worker process, or in-process by the remote backend)
+
+
+class _EnoughError(Exception):
+    """Raised from :class:`_CountingWriter` to stop a serialization once past the cap."""
+
+
+class _CountingWriter(io.RawIOBase):
+    """A binary sink for pyoxigraph's serializers that stops them after ``limit`` lines.
+
+    The pivot formats (SPARQL TSV for solutions, N-Triples for graphs) write exactly one line per
+    row / triple (newlines inside literals are escaped), so counting ``\\n`` counts results.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.lines = 0
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.buffer += chunk
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _EnoughError
+        return len(chunk)
+
+
+def _first_lines(data: bytes | bytearray, n: int) -> bytes:
+    """The first ``n`` lines of ``data`` (each with its ``\\n``)."""
+    end = -1
+    for _ in range(n):
+        end = data.index(b"\n", end + 1)
+    return bytes(data[: end + 1])
+
+
+def _serialize_capped(results: Any, pivot: Any, lines: int) -> tuple[bytes, int]:
+    """Serialize ``results`` natively in ``pivot`` format, stopping after ``lines`` lines.
+
+    Returns the (possibly cut) bytes and how many lines were produced before the cut (at most
+    ``lines + 1``, so the caller knows whether anything was cut).
+    """
+    writer = _CountingWriter(lines)
+    try:
+        results.serialize(writer, format=pivot)
+    except _EnoughError:
+        return _first_lines(writer.buffer, lines), writer.lines
+    except OSError as error:  # pyoxigraph may wrap the writer's exception
+        if isinstance(error.__cause__ or error.__context__, _EnoughError) or writer.lines > lines:
+            return _first_lines(writer.buffer, lines), writer.lines
+        raise
+    return bytes(writer.buffer), writer.lines
+
+
+#: The prefixes results are written with, once known (see :func:`set_prefixes`).
+_PREFIXES: dict[str, str] | None = None
+
+
+def set_prefixes(prefixes: dict[str, str]) -> None:
+    """Use ``prefixes`` for JSON-LD contexts and Turtle prefixes (a worker gets them this way)."""
+    global _PREFIXES  # noqa: PLW0603 - set once per process, before the first query
+    _PREFIXES = dict(prefixes)
+
+
+def jsonld_context() -> dict[str, str]:
+    """The local JSON-LD context: every prefix of :data:`ewkg.namespaces.PREFIXES`."""
+    global _PREFIXES  # noqa: PLW0603 - read once per process
+    if _PREFIXES is None:
+        from .namespaces import PREFIXES
+
+        _PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    return dict(_PREFIXES)
+
+
+def _prefixes() -> dict[str, str]:
+    return jsonld_context()
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def compact_jsonld(expanded: list[dict[str, Any]], context: dict[str, str]) -> dict[str, Any]:
+    """Compact pyoxigraph's flat expanded JSON-LD with a context of prefixes only.
+
+    Node objects of one subject are merged, IRIs become compact IRIs (``skos:prefLabel``) where a
+    prefix matches, and ``rdf:type`` becomes ``@type``. With a context made only of prefix
+    definitions, a JSON-LD processor expands the result back to exactly the same triples.
+
+    >>> compact_jsonld(
+    ...     [{"@id": "http://ex.org/a", "http://ex.org/p": [{"@value": "x"}]},
+    ...      {"@id": "http://ex.org/a", _RDF_TYPE: [{"@id": "http://ex.org/C"}]}],
+    ...     {"ex": "http://ex.org/"})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'@context': {'ex': 'http://ex.org/'},
+     '@graph': [{'@id': 'ex:a', 'ex:p': [{'@value': 'x'}], '@type': ['ex:C']}]}
+    """
+    namespaces = sorted(context.items(), key=lambda item: -len(item[1]))
+
+    def iri(value: str) -> str:
+        if value.startswith("_:"):
+            return value
+        for prefix, namespace in namespaces:
+            if value.startswith(namespace):
+                local = value[len(namespace) :]
+                if local and not local.startswith("//"):
+                    return f"{prefix}:{local}"
+                break
+        return value
+
+    def term(obj: dict[str, Any]) -> dict[str, Any]:
+        if "@id" in obj:
+            return {"@id": iri(obj["@id"])}
+        if "@type" in obj:
+            return {**obj, "@type": iri(obj["@type"])}
+        return obj
+
+    merged: dict[str, dict[str, Any]] = {}
+    for node in expanded:
+        subject = node.get("@id")
+        if not isinstance(subject, str):  # not a flat node object: keep it as it is
+            merged[f"#{len(merged)}"] = node
+            continue
+        target = merged.setdefault(subject, {"@id": iri(subject)})
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            objects = [term(v) for v in values]
+            if key == _RDF_TYPE and all(
+                "@id" in v and not v["@id"].startswith("_:") for v in objects
+            ):
+                target.setdefault("@type", []).extend(v["@id"] for v in objects)
+            else:
+                target.setdefault(iri(key), []).extend(objects)
+    return {"@context": dict(context), "@graph": list(merged.values())}
+
+
+def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
+    """Re-serialize N-Triples into ``fmt`` (JSON-LD compacted with the local context)."""
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        return ntriples
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == ox.RdfFormat.JSON_LD:
+        import json
+
+        expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+        document = compact_jsonld(expanded, jsonld_context())
+        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt.supports_datasets:
+        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return ox.serialize(triples, format=fmt, prefixes=_prefixes())
+
+
+def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
+    """Serialize a pyoxigraph query result (solutions, boolean or triples) as ``media_type``.
+
+    Solutions and triples are cut after ``max_results``; the response then says
+    ``capped=True``.
+
+    Raises:
+        QueryFormatError: ``media_type`` does not fit the query form.
+    """
+    base = base_media_type(media_type)
+    if isinstance(results, ox.QueryBoolean):
+        fmt = RESULTS_MEDIA_TYPES.get(base)
+        if fmt is None:
+            raise QueryFormatError(
+                f"an ASK query answers true or false, which cannot be written as {base}; "
+                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
+            )
+        return QueryResponse(results.serialize(format=fmt), media_type, count=1)
+    if isinstance(results, ox.QuerySolutions):
+        fmt = RESULTS_MEDIA_TYPES.get(base)
+        if fmt is None:
+            raise QueryFormatError(
+                f"a SELECT query answers a table, which cannot be written as {base}; "
+                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
+            )
+        tsv, lines = _serialize_capped(results, ox.QueryResultsFormat.TSV, max_results + 1)
+        rows = min(lines, max_results + 1) - 1  # the first line is the header
+        capped = lines > max_results + 1
+        if fmt == ox.QueryResultsFormat.TSV:
+            body = tsv
+        else:
+            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+                format=fmt
+            )
+        return QueryResponse(body, media_type, capped=capped, count=rows)
+    fmt = GRAPH_MEDIA_TYPES.get(base)
+    if fmt is None:
+        raise QueryFormatError(
+            f"a CONSTRUCT or DESCRIBE query answers a graph, which cannot be written as {base}; "
+            f"ask for one of: {', '.join(sorted(GRAPH_MEDIA_TYPES))}"
+        )
+    ntriples, lines = _serialize_capped(results, ox.RdfFormat.N_TRIPLES, max_results)
+    return QueryResponse(
+        _graph_bytes(ntriples, fmt),
+        media_type,
+        capped=lines > max_results,
+        count=min(lines, max_results),
+    )
+
+
+#: A cheap first look for a dataset clause (``prov:wasDerivedFrom`` does not match).
+_FROM = r"(?<![\w:])FROM\b"
+
+
+def _search(pattern: str, text: str) -> bool:
+    import re  # (its compiled patterns are cached)
+
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def dataset_arguments(
+    default_graph_uris: tuple[str, ...],
+    named_graph_uris: tuple[str, ...],
+    *,
+    query: str = "",
+) -> dict[str, Any]:
+    """pyoxigraph ``Store.query`` keywords for the protocol's dataset parameters.
+
+    With neither, the default graph is the union of all graphs — unless the query names its own
+    dataset (``FROM`` / ``FROM NAMED``), which then holds; with either, the dataset is exactly the
+    graphs named (SPARQL 1.1 Protocol, 2.1.4: they override the query's ``FROM``).
+    """
+    if not default_graph_uris and not named_graph_uris:
+        maybe = (
+            ("from" in query.lower() and _search(_FROM, query))  # the regex alone costs ~10 µs
+            or "\\u" in query
+            or "\\U" in query  # codepoint escapes
+        )
+        info = None
+        if maybe:
+            from .safety import scan  # imported only when needed: it brings werkzeug along
+
+            info = scan(query)  # the full scan costs ~0.5 ms
+        if info is not None and (info.from_graphs or info.from_named_graphs):
+            return {}
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(uri) for uri in default_graph_uris],
+        "named_graphs": [ox.NamedNode(uri) for uri in named_graph_uris],
+    }
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    """Cut an engine message (its "expected one of …" lists can run to kilobytes).
+
+    >>> short = _shorten("error at 1:9: expected one of " + "x, " * 200)
+    >>> len(short), short[:14], short[-2:]
+    (300, 'error at 1:9: ', ' …')
+    """
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 2].rstrip() + " …"
+
+
+def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryResponse:
+    """Run ``request`` on ``store`` (no time bound: call it in a killable process).
+
+    Raises:
+        QuerySyntaxError: the query does not parse.
+        QueryFormatError: the media type does not fit the query form.
+        QueryError: any other failure (an IRI that does not parse in ``default-graph-uri``…).
+    """
+    try:
+        dataset = dataset_arguments(
+            request.default_graph_uris, request.named_graph_uris, query=request.query
+        )
+    except ValueError as error:
+        raise QueryError(f"invalid graph IRI: {error}") from None
+    try:
+        results = store.query(request.query, **dataset)
+    except SyntaxError as error:
+        raise QuerySyntaxError(f"SPARQL syntax error: {_shorten(str(error))}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(f"the query failed: {error}") from None
+    try:
+        return render(results, request.media_type, max_results)
+    except QueryError:
+        raise
+    except (OSError, ValueError, RuntimeError, SyntaxError) as error:
+        raise QueryError(f"the query failed: {error}") from None
