@@ -277,7 +277,8 @@ class ProcessExecutor:
         on_disk = getattr(store, "location", None) is not None
         if fresh and not on_disk:
             raise ValueError("only the workers of an on-disk store can be started afresh")
-        self.fresh = on_disk if fresh is None else fresh
+        # (an embedded interpreter may not know its own executable: then workers are forked)
+        self.fresh = (on_disk and bool(sys.executable)) if fresh is None else fresh
         #: What a fresh worker writes results with (it does not import rdflib to read them).
         self._prefixes = jsonld_context() if self.fresh else {}
         if recycle_memory is None:
