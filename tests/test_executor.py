@@ -1063,3 +1063,12 @@ def test_forked_workers_still_serve_an_on_disk_store(disk_store: EmbeddedStore) 
         assert run(ex, f"ASK {{ <{EX}ningxia> ?p ?o }}", CSV).body.strip() == b"true"
     finally:
         ex.close()
+
+
+def test_the_worker_module_run_by_hand_says_what_it_is_for() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ewkg.query_worker"], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1
+    assert "usage: python -m ewkg.query_worker FD LOCATION" in done.stderr
+    assert "ewkg serve" in done.stderr
