@@ -30,6 +30,7 @@ from ewkg.executor import (
     QueryFormatError,
     QueryRequest,
     QueryResponse,
+    QueryServerError,
     QuerySyntaxError,
     QueryTimeout,
     evaluate,
@@ -1072,3 +1073,36 @@ def test_the_worker_module_run_by_hand_says_what_it_is_for() -> None:
     assert done.returncode == 1
     assert "usage: python -m ewkg.query_worker FD LOCATION" in done.stderr
     assert "ewkg serve" in done.stderr
+
+
+def test_a_query_process_that_cannot_start_is_a_server_error_not_the_clients(
+    disk_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """A started worker that fails on its own (here: its store is gone) is reported as what it
+    is, with its exit status, not as the client's query needing too much memory."""
+    ex = ProcessExecutor(disk_store, timeout=5.0, max_results=MAX, workers=1)
+    ex.store = type("Moved", (), {"location": tmp_path / "gone", "version": "x"})()  # type: ignore[assignment]
+    try:
+        with pytest.raises(QueryServerError, match=r"exit status 1\b.*server's log"):
+            run(ex, "ASK {}")
+    finally:
+        ex.close()
+
+
+def test_a_failed_query_process_is_a_500_over_http(tmp_path: Path) -> None:
+    data = tmp_path / "a.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    app = create_app(
+        Config(testing=True, data=(data,), store=f"oxigraph:{tmp_path / 'db'}", result_cache=False)
+    )
+    executor = get_executor(app)
+    assert isinstance(executor, ProcessExecutor) and executor.fresh
+    executor.store = type("Moved", (), {"location": tmp_path / "gone", "version": "x"})()  # type: ignore[assignment]
+    try:
+        response = app.test_client().get(
+            "/sparql", query_string={"query": "ASK {}"}, headers={"Accept": JSON}
+        )
+        assert response.status_code == 500
+        assert "query process" in response.get_json()["error"]["message"]
+    finally:
+        executor.close()

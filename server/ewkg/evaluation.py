@@ -143,6 +143,10 @@ class QueryFormatError(QueryError):
     """The requested media type does not fit the query form (e.g. Turtle for a SELECT)."""
 
 
+class QueryServerError(QueryError):
+    """The server could not run the query (a query process failed): not the client's fault."""
+
+
 
 # --------------------------------------------------------------------------------------------
 # Media types

@@ -51,6 +51,7 @@ from .evaluation import (
     QueryFormatError,
     QueryRequest,
     QueryResponse,
+    QueryServerError,
     QuerySyntaxError,
     QueryTimeout,
     base_media_type,
@@ -76,6 +77,7 @@ __all__ = [  # the evaluation names are re-exported: the protocol layer's contra
     "QueryFormatError",
     "QueryRequest",
     "QueryResponse",
+    "QueryServerError",
     "QuerySyntaxError",
     "QueryTimeout",
     "base_media_type",
@@ -141,6 +143,11 @@ class _StartedProcess:
 
     def is_alive(self) -> bool:
         return self.popen.poll() is None
+
+    @property
+    def exitcode(self) -> int | None:
+        """As ``multiprocessing``'s: ``None`` while it runs, ``-N`` if ended by signal N."""
+        return self.popen.poll()
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -649,8 +656,15 @@ class ProcessExecutor:
         except (EOFError, OSError):
             if long_running:
                 self._count_long(-1)
+            worker.process.join(1.0)  # it is gone or going: its exit status says how
+            status = worker.process.exitcode
             self._retire(worker, wait=False)
-            raise QueryError(
+            if isinstance(status, int) and status > 0:  # Python exited on an error of its own
+                raise QueryServerError(
+                    f"a query process of this server failed (exit status {status}) before it "
+                    "could answer; the server's log says why: please tell its operator"
+                ) from None
+            raise QueryError(  # killed: by the kernel at its memory limit, or from outside
                 "the query was stopped: it needed more memory than a query may use "
                 "(or its worker process was killed); narrow it and try again"
             ) from None

@@ -287,9 +287,17 @@ def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> Que
     """Run a prepared query on ``executor``, answering in ``chosen``.
 
     Raises:
-        ApiError: 400 (syntax or engine error), 503 (timeout), 406 (format unfit for the form).
+        ApiError: 400 (syntax or engine error), 503 (timeout), 406 (format unfit for the form),
+            500 (a query process of the server failed).
     """
-    from .executor import QueryError, QueryFormatError, QueryRequest, QuerySyntaxError, QueryTimeout
+    from .executor import (
+        QueryError,
+        QueryFormatError,
+        QueryRequest,
+        QueryServerError,
+        QuerySyntaxError,
+        QueryTimeout,
+    )
 
     try:
         return executor.execute(
@@ -306,6 +314,8 @@ def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> Que
         raise ApiError(503, f"query timeout: {e.message}") from None
     except QueryFormatError as e:
         raise ApiError(406, e.message) from None
+    except QueryServerError as e:
+        raise ApiError(500, e.message) from None
     except QueryError as e:
         raise bad_request(e.message) from None
 
