@@ -972,6 +972,24 @@ def test_messages_to_and_from_workers_pickle_every_field() -> None:
         assert pickle.loads(pickle.dumps(message, pickle.HIGHEST_PROTOCOL)) == message
 
 
+def test_requests_and_responses_are_immutable_values() -> None:
+    request = QueryRequest("ASK {}", JSON, ("urn:g",))
+    assert request == QueryRequest("ASK {}", JSON, ("urn:g",), (), None)
+    assert request != QueryRequest("ASK {}", JSON)
+    assert hash(request) == hash(QueryRequest("ASK {}", JSON, ("urn:g",)))
+    assert repr(request).startswith("QueryRequest(query='ASK {}', media_type=")
+    with pytest.raises(AttributeError, match="immutable"):
+        request.query = "SELECT * {}"  # type: ignore[misc]
+    response = QueryResponse(b"x", JSON, capped=True, count=3)
+    again = response.from_cache(TSV)
+    assert (again.body, again.media_type, again.capped, again.count, again.cached) == (
+        b"x", TSV, True, 3, True
+    )
+    assert response.cached is False and response != again
+    with pytest.raises(TypeError):
+        QueryResponse(b"x")  # type: ignore[call-arg]
+
+
 @pytest.mark.parametrize("keyword", ["FROM", "from", "FrOm"])
 def test_a_from_clause_in_any_case_names_the_dataset(keyword: str) -> None:
     from ewkg.executor import dataset_arguments

@@ -35,6 +35,11 @@ class _Record:
 
     __slots__: tuple[str, ...] = ()
 
+    def _fill(self, *values: object) -> None:
+        """Set every field, in the order of ``__slots__`` (once, from ``__init__``)."""
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
+
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
@@ -81,12 +86,7 @@ class QueryRequest(_Record):
         named_graph_uris: tuple[str, ...] = (),
         timeout: float | None = None,
     ) -> None:
-        put = object.__setattr__
-        put(self, "query", query)
-        put(self, "media_type", media_type)
-        put(self, "default_graph_uris", default_graph_uris)
-        put(self, "named_graph_uris", named_graph_uris)
-        put(self, "timeout", timeout)
+        self._fill(query, media_type, default_graph_uris, named_graph_uris, timeout)
 
 
 class QueryResponse(_Record):
@@ -111,12 +111,7 @@ class QueryResponse(_Record):
         count: int = 0,
         cached: bool = False,
     ) -> None:
-        put = object.__setattr__
-        put(self, "body", body)
-        put(self, "media_type", media_type)
-        put(self, "capped", capped)
-        put(self, "count", count)
-        put(self, "cached", cached)
+        self._fill(body, media_type, capped, count, cached)
 
     def from_cache(self, media_type: str) -> QueryResponse:
         """This response served again from the cache, labelled with the type asked for."""
