@@ -336,6 +336,18 @@ def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
     return ox.serialize(triples, format=fmt, prefixes=_prefixes())
 
 
+def _fitting(formats: dict[str, Any], base: str, answer: str) -> Any:
+    """The engine format of ``base`` among ``formats``, or a :class:`QueryFormatError` saying
+    that a query answering ``answer`` cannot be written so, and what it can be written as."""
+    fmt = formats.get(base)
+    if fmt is None:
+        raise QueryFormatError(
+            f"{answer}, which cannot be written as {base}; "
+            f"ask for one of: {', '.join(sorted(formats))}"
+        )
+    return fmt
+
+
 def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
     """Serialize a pyoxigraph query result (solutions, boolean or triples) as ``media_type``.
 
@@ -347,20 +359,10 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
     """
     base = base_media_type(media_type)
     if isinstance(results, ox.QueryBoolean):
-        fmt = RESULTS_MEDIA_TYPES.get(base)
-        if fmt is None:
-            raise QueryFormatError(
-                f"an ASK query answers true or false, which cannot be written as {base}; "
-                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
-            )
+        fmt = _fitting(RESULTS_MEDIA_TYPES, base, "an ASK query answers true or false")
         return QueryResponse(results.serialize(format=fmt), media_type, count=1)
     if isinstance(results, ox.QuerySolutions):
-        fmt = RESULTS_MEDIA_TYPES.get(base)
-        if fmt is None:
-            raise QueryFormatError(
-                f"a SELECT query answers a table, which cannot be written as {base}; "
-                f"ask for one of: {', '.join(sorted(RESULTS_MEDIA_TYPES))}"
-            )
+        fmt = _fitting(RESULTS_MEDIA_TYPES, base, "a SELECT query answers a table")
         tsv, lines = _serialize_capped(results, ox.QueryResultsFormat.TSV, max_results + 1)
         rows = min(lines, max_results + 1) - 1  # the first line is the header
         capped = lines > max_results + 1
@@ -371,12 +373,7 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
                 format=fmt
             )
         return QueryResponse(body, media_type, capped=capped, count=rows)
-    fmt = GRAPH_MEDIA_TYPES.get(base)
-    if fmt is None:
-        raise QueryFormatError(
-            f"a CONSTRUCT or DESCRIBE query answers a graph, which cannot be written as {base}; "
-            f"ask for one of: {', '.join(sorted(GRAPH_MEDIA_TYPES))}"
-        )
+    fmt = _fitting(GRAPH_MEDIA_TYPES, base, "a CONSTRUCT or DESCRIBE query answers a graph")
     ntriples, lines = _serialize_capped(results, ox.RdfFormat.N_TRIPLES, max_results)
     return QueryResponse(
         _graph_bytes(ntriples, fmt),
