@@ -38,7 +38,7 @@ import threading
 import time
 import warnings
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -160,6 +160,16 @@ class _StartedProcess:
 
 @dataclass(eq=False)
 class _Worker:
+    """A worker process and this process's end of its pipe.
+
+    The pipe's descriptor is closed exactly once, under :attr:`io_lock`, and never used after:
+    the thread running a query holds the lock while it talks to the worker, and whoever stops
+    the worker kills the process first (so that talk ends at once with end-of-file), then takes
+    the lock to close. Without it a timed-out query's background replacement and the executor's
+    ``close`` could both close the descriptor; the second ``close`` then hit whatever file or
+    socket had been given that number meanwhile.
+    """
+
     process: BaseProcess | _StartedProcess
     conn: Connection
     #: Killed (or found dead) and replaced: never to be used again.
@@ -168,14 +178,33 @@ class _Worker:
     poller: Any = None
     #: ``time.monotonic()`` when it last went back to the idle queue.
     idle_since: float = 0.0
+    #: Held while the pipe is used or closed.
+    io_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The pipe is closed (its descriptor number may belong to another file now).
+    closed: bool = False
 
     def __post_init__(self) -> None:
         self.poller = select.poll()
         self.poller.register(self.conn.fileno(), select.POLLIN)
 
     def ready(self, timeout: float) -> bool:
-        """Whether an answer (or end-of-file) arrived within ``timeout`` seconds."""
+        """Whether an answer (or end-of-file) arrived within ``timeout`` seconds (under
+        :attr:`io_lock`)."""
         return bool(self.poller.poll(math.ceil(max(0.0, timeout) * 1000)))
+
+    def close_pipe(self) -> None:
+        """Close this end of the pipe, once, whoever calls (idempotent, thread-safe)."""
+        with self.io_lock:
+            self._close_pipe_unlocked()
+
+    def _close_pipe_unlocked(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(OSError):
+            self.poller.unregister(self.conn.fileno())
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
 
 def _stop_workers(workers: set[_Worker], owner_pid: int) -> None:
@@ -188,10 +217,15 @@ def _stop_workers(workers: set[_Worker], owner_pid: int) -> None:
 
 
 def _kill(worker: _Worker) -> None:
-    with contextlib.suppress(OSError):
-        worker.conn.close()
-    if worker.process.is_alive():
-        worker.process.kill()
+    """Kill ``worker``'s process, close its pipe (once) and reap it.
+
+    The process dies first, so that a thread still waiting on the pipe sees end-of-file and
+    lets go of it before the pipe is closed.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        if worker.process.is_alive():
+            worker.process.kill()
+    worker.close_pipe()
     worker.process.join(timeout=5)
 
 
@@ -349,8 +383,8 @@ class ProcessExecutor:
         otherwise terminate and try to join them at this process's exit).
         """
         for worker in self._workers:
-            with contextlib.suppress(OSError):
-                worker.conn.close()
+            # (not ``close_pipe``: its lock may have been held by a parent thread at the fork)
+            worker._close_pipe_unlocked()
             multiprocessing.process._children.discard(worker.process)  # type: ignore[attr-defined]
         self._workers = set()
         self._idle = queue.LifoQueue()
@@ -642,17 +676,20 @@ class ProcessExecutor:
         worker = self._acquire(deadline, timeout)
         demoted = long_running = False
         try:
-            worker.conn.send_bytes(pickle.dumps((request, timeout), _PICKLE))
-            ready = False
-            if self.demote_after is not None and self.demote_after < timeout:
-                ready = worker.ready(self.demote_after)
+            with worker.io_lock:
+                if worker.closed:  # stopped meanwhile (the executor is closing)
+                    raise EOFError
+                worker.conn.send_bytes(pickle.dumps((request, timeout), _PICKLE))
+                ready = False
+                if self.demote_after is not None and self.demote_after < timeout:
+                    ready = worker.ready(self.demote_after)
+                    if not ready:
+                        long_running = True
+                        self._count_long(1)
+                        demoted = self._demote(worker)
                 if not ready:
-                    long_running = True
-                    self._count_long(1)
-                    demoted = self._demote(worker)
-            if not ready:
-                ready = worker.ready(deadline - time.monotonic())
-            reply = pickle.loads(worker.conn.recv_bytes()) if ready else None
+                    ready = worker.ready(deadline - time.monotonic())
+                reply = pickle.loads(worker.conn.recv_bytes()) if ready else None
         except (EOFError, OSError):
             if long_running:
                 self._count_long(-1)
