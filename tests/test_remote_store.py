@@ -229,7 +229,7 @@ def test_runaway_remote_query_times_out(remote: RemoteStore) -> None:
     started = time.monotonic()
     with pytest.raises(QueryTimeout):
         run(ex, HEAVY)
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 30  # stopped at its limit; HEAVY alone takes minutes
 
 
 def test_upstream_accept_asks_for_what_can_be_parsed_back() -> None:
