@@ -132,8 +132,8 @@ def non_entity_subjects_graph(store: Store, id_bases: Iterable[str]) -> Graph:
 
 def ontology_graph(store: Store, id_bases: tuple[str, ...]) -> Graph:
     """The ontology: everything said about non-entities (cached per dataset version)."""
-    return memo(store, f"ontology:{'|'.join(id_bases)}",
-                lambda: non_entity_subjects_graph(store, id_bases))
+    return memo(store, "ontology", lambda: non_entity_subjects_graph(store, id_bases),
+                variant=id_bases)
 
 
 def entity_subjects(store: Store, id_bases: tuple[str, ...]) -> list[str]:
@@ -146,7 +146,7 @@ def entity_subjects(store: Store, id_bases: tuple[str, ...]) -> list[str]:
         )
         return sorted(str(r["s"]) for r in rows)
 
-    return memo(store, f"subjects:{'|'.join(id_bases)}", build)
+    return memo(store, "subjects", build, variant=id_bases)
 
 
 def kind_of(iri: str, id_bases: Iterable[str]) -> str | None:
@@ -170,7 +170,7 @@ def kinds(store: Store, id_bases: tuple[str, ...]) -> dict[str, list[str]]:
                 grouped[kind].append(iri)
         return dict(sorted(grouped.items()))
 
-    return memo(store, f"kinds:{'|'.join(id_bases)}", build)
+    return memo(store, "kinds", build, variant=id_bases)
 
 
 def kind_classes(store: Store, id_bases: tuple[str, ...]) -> dict[str, str | None]:
@@ -209,7 +209,7 @@ def kind_classes(store: Store, id_bases: tuple[str, ...]) -> dict[str, str | Non
             )
         return result
 
-    return memo(store, f"kind-classes:{'|'.join(id_bases)}", build)
+    return memo(store, "kind-classes", build, variant=id_bases)
 
 
 def members(store: Store, id_bases: tuple[str, ...], kind: str) -> list[str]:

@@ -67,10 +67,28 @@ def store() -> Store:
 
 
 def id_bases() -> tuple[str, ...]:
-    """The IRI bases ``/id/…`` paths map to: the configured one, then the server's own."""
+    """The IRI bases ``/id/…`` paths map to: the configured one, then the server's own.
+
+    The server's own (``http://HOST/id/``, from the request's ``Host``) counts only when the data
+    holds IRIs under it: anything else could not match, and this tuple keys memoised values, so
+    it must not take a new value per ``Host`` a client makes up.
+    """
     config = current_app.config["EWKG"]
-    bases = [config.base_iri.rstrip("/") + "/id/", request.host_url.rstrip("/") + "/id/"]
-    return tuple(dict.fromkeys(bases))
+    configured = config.base_iri.rstrip("/") + "/id/"
+    own = request.host_url.rstrip("/") + "/id/"
+    if own != configured and own in data_id_bases(store()):
+        return (configured, own)
+    return (configured,)
+
+
+def data_id_bases(s: Store) -> frozenset[str]:
+    """Every ``…/id/`` prefix of the data's subject IRIs (computed once per dataset version)."""
+
+    def build() -> frozenset[str]:
+        return frozenset(iri[: iri.index("/id/") + 4]
+                         for iri in memo(s, "described-iris", _all_subjects) if "/id/" in iri)
+
+    return memo(s, "data-id-bases", build)
 
 
 def href(iri: str) -> str:
@@ -367,14 +385,17 @@ def ontology(ext: str | None = None) -> Response:
     s = store()
     graph = ontology_graph(s, id_bases())
     if isinstance(fmt, Format):
-        body = memo(s, f"ontology:{fmt.name}:{request.host_url}", lambda: serialize(graph, fmt))
+        body = memo(s, f"ontology:{fmt.name}", lambda: serialize(graph, fmt),
+                    variant=id_bases())
         resp = Response(body, content_type=fmt.content_type)
         resp.headers["Access-Control-Allow-Origin"] = "*"
         return _negotiated(resp, ext)
     lang = i18n.current_lang()
     if set(request.args) <= {"lang"}:  # the usual URLs: rendered once per version and language
-        html = memo(s, f"ontology-page:{lang}:{request.args.get('lang')}:{request.host_url}",
-                    lambda: _ontology_page(s, graph))
+        # the page depends on the page language, its path and the bases (links), not on the
+        # raw ``lang`` value
+        html = memo(s, f"ontology-page:{lang or 'both'}", lambda: _ontology_page(s, graph),
+                    variant=(request.path, id_bases()))
     else:
         html = _ontology_page(s, graph)
     resp = Response(html, content_type="text/html; charset=utf-8")
@@ -423,7 +444,8 @@ def stats(s: Store) -> dict[str, int]:
 
 def void_for_request() -> Graph:
     s = store()
-    return memo(s, f"void:{request.host_url}", lambda: void_graph(s, request.host_url))
+    # its URLs are the request's own: a few hosts are kept, least recently used evicted first
+    return memo(s, "void", lambda: void_graph(s, request.host_url), variant=request.host_url)
 
 
 @bp.get("/.well-known/void")
