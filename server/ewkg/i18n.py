@@ -123,6 +123,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "图谱中没有以此 IRI 标识的实体。",
         "en": "No entity of the graph has this IRI.",
     },
+    "bad_iri": {
+        "fr": "Ceci n’est pas une IRI absolue valide (RFC 3987) : rien ne peut la décrire.",
+        "zh": "这不是有效的绝对 IRI（RFC 3987），无法描述。",
+        "en": "This is not a valid absolute IRI (RFC 3987): nothing can describe it.",
+    },
     "see_listing": {"fr": "Voir la liste de ce type", "zh": "查看该类型的全部实体",
                     "en": "See the list of this kind"},
     "did_you_mean": {"fr": "Vouliez-vous dire", "zh": "您是否要找", "en": "Did you mean"},

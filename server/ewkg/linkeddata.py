@@ -46,7 +46,7 @@ from .describe import (
     serialize_triples,
     store_triples,
 )
-from .errors import not_acceptable
+from .errors import bad_request, not_acceptable
 from .formats import HTML, Format, by_name, graph_formats, negotiate
 from .labels import labels_for, memo
 from .namespaces import EWKG, ONTOLOGY_IRI
@@ -219,7 +219,9 @@ def entity(path: str) -> Response:
 @bp.get("/resource")
 def any_resource() -> Response:
     iri = request.args.get("iri", "")
-    if not iri or not safe_iri(iri) or not exists(store(), iri):
+    if iri and not safe_iri(iri):
+        raise bad_request(i18n.t("bad_iri"))
+    if not iri or not exists(store(), iri):
         return not_found(iri or "")
     local = href(iri)
     if local.startswith("/id/") or local.startswith("/ontology"):
