@@ -23,6 +23,8 @@ import hashlib
 from flask import Flask, Response, current_app, g, request
 from werkzeug.datastructures import Accept
 
+from . import i18n
+
 #: Bodies shorter than this are not worth compressing.
 MIN_GZIP_SIZE = 500
 DEFAULT_MAX_AGE = 300
@@ -90,6 +92,17 @@ def etag_for(version: str, *parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def _language_variant(response: Response) -> str:
+    """The page language a response was made in, for its ``ETag`` (``""``: not language-bound).
+
+    A body chosen by ``Accept-Language`` (``Vary: Accept-Language``) differs per language with
+    the same URL, so its tag must too: a 304 must never confirm another language's body.
+    """
+    if "page_lang" not in g and "accept-language" not in {v.lower() for v in response.vary}:
+        return ""
+    return i18n.current_lang() or "both"
+
+
 def _gzip_body(response: Response) -> None:
     data = response.get_data()
     response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
@@ -138,7 +151,7 @@ def after_request(response: Response) -> Response:
         return response
     config = current_app.config.get("EWKG")
     max_age = int((config.extra if config else {}).get("cache_max_age", DEFAULT_MAX_AGE))
-    lang = g.get("page_lang") or ""
+    lang = _language_variant(response)
     if response.headers.get("ETag") is None:
         response.set_etag(etag_for(
             store.version,

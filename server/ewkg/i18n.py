@@ -184,13 +184,29 @@ def pick_lang(param: str | None, accept: Iterable[tuple[str, float]] | None) -> 
         value = param.strip().lower()
         if value in LANGS:
             return value
-        if value in {"both", "all", "fr-zh", "zh-fr"}:
+        if value in BOTH:
             return None
     for tag, quality in accept or ():
         primary = tag.split("-", 1)[0].lower()
         if quality > 0 and primary in LANGS:
             return primary
     return None
+
+
+#: ``?lang=`` values that ask for both languages.
+BOTH = frozenset({"both", "all", "fr-zh", "zh-fr"})
+
+
+def lang_param(value: str | None) -> str | None:
+    """The ``lang`` query value normalised: ``fr``, ``zh``, ``both``, or ``None`` (absent, unknown).
+
+    >>> lang_param(" ZH "), lang_param("all"), lang_param("x" * 99)
+    ('zh', 'both', None)
+    """
+    value = (value or "").strip().lower()
+    if value in LANGS:
+        return value
+    return "both" if value in BOTH else None
 
 
 def current_lang() -> str | None:
