@@ -163,6 +163,24 @@ def test_a_page_chosen_by_accept_language_has_one_etag_per_language(client: Flas
     assert len({fr.headers["ETag"], zh.headers["ETag"], both.headers["ETag"]}) == 3
 
 
+@pytest.mark.parametrize("url", ["/id/region/guizhou?lang=nonsense", "/ontology?lang=xx",
+                                 "/?lang=", "/id/region/?lang=%E4%B8%AD"])
+def test_an_unknown_lang_falls_back_to_accept_language_and_says_so(client: FlaskClient,
+                                                                    url: str) -> None:
+    fr = client.get(url, headers={**HTML, "Accept-Language": "fr"})
+    zh = client.get(url, headers={**HTML, "Accept-Language": "zh"})
+    assert '<html lang="fr">' in fr.get_data(as_text=True)
+    assert '<html lang="zh">' in zh.get_data(as_text=True)
+    for resp in (fr, zh):
+        assert "Accept-Language" in resp.headers.get("Vary", ""), url
+    assert fr.headers["ETag"] != zh.headers["ETag"]
+
+
+def test_a_known_lang_does_not_vary_on_accept_language(client: FlaskClient) -> None:
+    resp = client.get("/id/region/guizhou?lang=zh", headers={**HTML, "Accept-Language": "fr"})
+    assert "Accept-Language" not in resp.headers.get("Vary", "")
+
+
 # --- text that is not an IRI is a 4xx --------------------------------------------------------
 
 REPORTED = [
@@ -303,3 +321,27 @@ def test_random_hosts_and_langs_do_not_grow_the_servers_memory(live: LiveServer)
         assert status == (400 if path == "/map.svg" else 200), path
     growth = _settled_rss(live.proc.pid) - before
     assert growth < MAX_GROWTH, f"the server grew by {growth / 2**20:.0f} MiB"
+
+
+def test_the_whole_live_stack_shares_no_query_string_and_no_language(live: LiveServer) -> None:
+    """Through the fast path and the app's caches: another client's ``utm=`` never shows, and a
+    304 never confirms another language's map."""
+    conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=60)
+    try:
+        for path in ("/id/region/guizhou?utm=EVILPARAM&lang=zh", "/id/region/guizhou?lang=zh"):
+            conn.request("GET", path, headers=HTML)
+            body = conn.getresponse().read().decode()
+        assert "EVILPARAM" not in body
+        tags = []
+        for lang in ("fr", "zh"):
+            for _ in range(2):  # the second is the fast path's replay
+                conn.request("GET", "/map.svg", headers={"Accept-Language": lang})
+                resp = conn.getresponse()
+                resp.read()
+                tags.append(resp.getheader("ETag"))
+        assert tags[0] == tags[1] != tags[2] == tags[3]
+        conn.request("GET", "/map.svg", headers={"Accept-Language": "zh", "If-None-Match": tags[0]})
+        resp = conn.getresponse()
+        assert resp.status == 200 and 'lang="zh"' in resp.read().decode()
+    finally:
+        conn.close()

@@ -3,7 +3,9 @@
 One ``after_request`` hook, run after every other hook, for each ``GET``/``HEAD`` answered 200:
 
 * ``ETag``: a hash of the dataset version and the representation's variant (path, query string,
-  negotiated media type, page language, content coding). The data is read-only and changes only
+  negotiated media type, page language, content coding).
+* ``Vary: Accept-Language`` on every response made in a page language that ``Accept-Language``
+  chose (no ``lang`` parameter, or an unknown one). The data is read-only and changes only
   with its version, so the tag changes exactly when the representation can.
 * ``Last-Modified``: when the dataset was loaded (``store.loaded_at``).
 * ``304 Not Modified`` on a matching ``If-None-Match`` (or, without it, ``If-Modified-Since``).
@@ -111,6 +113,9 @@ def _gzip_body(response: Response) -> None:
 
 def after_request(response: Response) -> Response:
     """Add validators and caching headers; answer 304; compress."""
+    if "page_lang" in g and i18n.lang_param(request.args.get("lang")) is None:
+        # the page language came from Accept-Language (no ``lang``, or one we do not know)
+        response.vary.add("Accept-Language")
     if request.method not in {"GET", "HEAD"} or response.status_code != 200:
         return response
     is_static = request.endpoint == "static" or request.path.startswith("/static/")
