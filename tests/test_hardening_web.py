@@ -103,6 +103,19 @@ def test_the_servers_own_base_counts_only_when_the_data_uses_it(app: Flask) -> N
         assert id_bases() == (configured,)
 
 
+def test_void_is_built_once_and_rebased_on_each_host(app: Flask, client: FlaskClient) -> None:
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from ewkg.void import void_graph
+
+    for host in ("made-up.example:1234", "other.example"):
+        resp = client.get("/.well-known/void", headers={"Accept": "text/turtle", "Host": host})
+        served = Graph().parse(data=resp.data, format="turtle")
+        assert isomorphic(served, void_graph(get_store(app), f"http://{host}/"))
+        assert "ewkg.invalid" not in resp.get_data(as_text=True)
+
+
 # --- caches never share one client's query string or language -------------------------------
 
 

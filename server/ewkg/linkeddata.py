@@ -49,7 +49,7 @@ from .describe import (
 from .errors import bad_request, not_acceptable
 from .formats import HTML, Format, by_name, graph_formats, negotiate
 from .labels import labels_for, memo
-from .namespaces import EWKG, ONTOLOGY_IRI
+from .namespaces import EWKG, ONTOLOGY_IRI, new_graph
 from .pages import incoming_rows, literals, ontology_terms, provenance, rows_for
 from .store import Store
 from .void import DUMP_PATH, counts, void_graph
@@ -444,10 +444,32 @@ def stats(s: Store) -> dict[str, int]:
     return memo(s, "void-counts", lambda: counts(s))
 
 
+#: The root URL the VoID description is built under once, then rebased on each request's own
+#: (``.invalid`` is reserved: no real host has it, RFC 2606).
+_VOID_BASE = "http://ewkg.invalid/"
+
+
 def void_for_request() -> Graph:
+    """The VoID description with this server's URLs: built once per dataset version, rebased on
+    the request's root URL (the last few kept, least recently used evicted first)."""
     s = store()
-    # its URLs are the request's own: a few hosts are kept, least recently used evicted first
-    return memo(s, "void", lambda: void_graph(s, request.host_url), variant=request.host_url)
+    core = memo(s, "void", lambda: void_graph(s, _VOID_BASE))
+    host_url = request.host_url
+    return memo(s, "void-rebased", lambda: rebase(core, _VOID_BASE, host_url), variant=host_url)
+
+
+def rebase(graph: Graph, old: str, new: str) -> Graph:
+    """A copy of ``graph`` with every IRI under ``old`` moved under ``new``."""
+
+    def move(term: object) -> object:
+        if isinstance(term, URIRef) and term.startswith(old):
+            return URIRef(new + term[len(old):])
+        return term
+
+    out = new_graph()
+    for triple in graph:
+        out.add(tuple(move(t) for t in triple))  # type: ignore[arg-type]
+    return out
 
 
 @bp.get("/.well-known/void")
