@@ -3,7 +3,9 @@
 One ``after_request`` hook, run after every other hook, for each ``GET``/``HEAD`` answered 200:
 
 * ``ETag``: a hash of the dataset version and the representation's variant (path, query string,
-  negotiated media type, page language, content coding). The data is read-only and changes only
+  negotiated media type, page language, content coding).
+* ``Vary: Accept-Language`` on every response made in a page language that ``Accept-Language``
+  chose (no ``lang`` parameter, or an unknown one). The data is read-only and changes only
   with its version, so the tag changes exactly when the representation can.
 * ``Last-Modified``: when the dataset was loaded (``store.loaded_at``).
 * ``304 Not Modified`` on a matching ``If-None-Match`` (or, without it, ``If-Modified-Since``).
@@ -22,6 +24,8 @@ import hashlib
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.datastructures import Accept
+
+from . import i18n
 
 #: Bodies shorter than this are not worth compressing.
 MIN_GZIP_SIZE = 500
@@ -90,6 +94,17 @@ def etag_for(version: str, *parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def _language_variant(response: Response) -> str:
+    """The page language a response was made in, for its ``ETag`` (``""``: not language-bound).
+
+    A body chosen by ``Accept-Language`` (``Vary: Accept-Language``) differs per language with
+    the same URL, so its tag must too: a 304 must never confirm another language's body.
+    """
+    if "page_lang" not in g and "accept-language" not in {v.lower() for v in response.vary}:
+        return ""
+    return i18n.current_lang() or "both"
+
+
 def _gzip_body(response: Response) -> None:
     data = response.get_data()
     response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
@@ -98,6 +113,9 @@ def _gzip_body(response: Response) -> None:
 
 def after_request(response: Response) -> Response:
     """Add validators and caching headers; answer 304; compress."""
+    if "page_lang" in g and i18n.lang_param(request.args.get("lang")) is None:
+        # the page language came from Accept-Language (no ``lang``, or one we do not know)
+        response.vary.add("Accept-Language")
     if request.method not in {"GET", "HEAD"} or response.status_code != 200:
         return response
     is_static = request.endpoint == "static" or request.path.startswith("/static/")
@@ -138,7 +156,7 @@ def after_request(response: Response) -> Response:
         return response
     config = current_app.config.get("EWKG")
     max_age = int((config.extra if config else {}).get("cache_max_age", DEFAULT_MAX_AGE))
-    lang = g.get("page_lang") or ""
+    lang = _language_variant(response)
     if response.headers.get("ETag") is None:
         response.set_etag(etag_for(
             store.version,

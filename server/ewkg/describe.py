@@ -33,12 +33,26 @@ _LABEL_VALUES = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
 
 
 def safe_iri(iri: str) -> bool:
-    """Whether ``iri`` can be written as ``<iri>`` in a query (no spaces, quotes, brackets).
+    """Whether ``iri`` is an absolute IRI that can be written as ``<iri>`` in a query.
+
+    The one check of every IRI that comes from a client (a path, ``?iri=``…) before it is used
+    as a term: no spaces, quotes or brackets, and valid by RFC 3987 as pyoxigraph reads it (so
+    a query built with it never fails to parse).
 
     >>> safe_iri("https://w3id.org/ewkg/id/region/fujian"), safe_iri("x> } DROP ALL {")
     (True, False)
+    >>> safe_iri("https://w3id.org/ewkg/id/region/a#b#c"), safe_iri("https://x/a%zz")
+    (False, False)
+    >>> safe_iri("region/fujian"), safe_iri("https://x/" + chr(0xD800))
+    (False, False)
     """
-    return bool(iri) and not _BAD_IRI.search(iri)
+    if not iri or _BAD_IRI.search(iri):
+        return False
+    try:
+        ox.NamedNode(iri)
+    except (ValueError, UnicodeError):
+        return False
+    return True
 
 
 def exists(store: Store, iri: str) -> bool:
@@ -132,8 +146,8 @@ def non_entity_subjects_graph(store: Store, id_bases: Iterable[str]) -> Graph:
 
 def ontology_graph(store: Store, id_bases: tuple[str, ...]) -> Graph:
     """The ontology: everything said about non-entities (cached per dataset version)."""
-    return memo(store, f"ontology:{'|'.join(id_bases)}",
-                lambda: non_entity_subjects_graph(store, id_bases))
+    return memo(store, "ontology", lambda: non_entity_subjects_graph(store, id_bases),
+                variant=id_bases)
 
 
 def entity_subjects(store: Store, id_bases: tuple[str, ...]) -> list[str]:
@@ -146,7 +160,7 @@ def entity_subjects(store: Store, id_bases: tuple[str, ...]) -> list[str]:
         )
         return sorted(str(r["s"]) for r in rows)
 
-    return memo(store, f"subjects:{'|'.join(id_bases)}", build)
+    return memo(store, "subjects", build, variant=id_bases)
 
 
 def kind_of(iri: str, id_bases: Iterable[str]) -> str | None:
@@ -170,7 +184,7 @@ def kinds(store: Store, id_bases: tuple[str, ...]) -> dict[str, list[str]]:
                 grouped[kind].append(iri)
         return dict(sorted(grouped.items()))
 
-    return memo(store, f"kinds:{'|'.join(id_bases)}", build)
+    return memo(store, "kinds", build, variant=id_bases)
 
 
 def kind_classes(store: Store, id_bases: tuple[str, ...]) -> dict[str, str | None]:
@@ -209,7 +223,7 @@ def kind_classes(store: Store, id_bases: tuple[str, ...]) -> dict[str, str | Non
             )
         return result
 
-    return memo(store, f"kind-classes:{'|'.join(id_bases)}", build)
+    return memo(store, "kind-classes", build, variant=id_bases)
 
 
 def members(store: Store, id_bases: tuple[str, ...], kind: str) -> list[str]:

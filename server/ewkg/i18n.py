@@ -123,6 +123,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "图谱中没有以此 IRI 标识的实体。",
         "en": "No entity of the graph has this IRI.",
     },
+    "bad_iri": {
+        "fr": "Ceci n’est pas une IRI absolue valide (RFC 3987) : rien ne peut la décrire.",
+        "zh": "这不是有效的绝对 IRI（RFC 3987），无法描述。",
+        "en": "This is not a valid absolute IRI (RFC 3987): nothing can describe it.",
+    },
     "see_listing": {"fr": "Voir la liste de ce type", "zh": "查看该类型的全部实体",
                     "en": "See the list of this kind"},
     "did_you_mean": {"fr": "Vouliez-vous dire", "zh": "您是否要找", "en": "Did you mean"},
@@ -179,13 +184,29 @@ def pick_lang(param: str | None, accept: Iterable[tuple[str, float]] | None) -> 
         value = param.strip().lower()
         if value in LANGS:
             return value
-        if value in {"both", "all", "fr-zh", "zh-fr"}:
+        if value in BOTH:
             return None
     for tag, quality in accept or ():
         primary = tag.split("-", 1)[0].lower()
         if quality > 0 and primary in LANGS:
             return primary
     return None
+
+
+#: ``?lang=`` values that ask for both languages.
+BOTH = frozenset({"both", "all", "fr-zh", "zh-fr"})
+
+
+def lang_param(value: str | None) -> str | None:
+    """The ``lang`` query value normalised: ``fr``, ``zh``, ``both``, or ``None`` (absent, unknown).
+
+    >>> lang_param(" ZH "), lang_param("all"), lang_param("x" * 99)
+    ('zh', 'both', None)
+    """
+    value = (value or "").strip().lower()
+    if value in LANGS:
+        return value
+    return "both" if value in BOTH else None
 
 
 def current_lang() -> str | None:

@@ -3,13 +3,17 @@
 Pages never show a raw IRI where a label exists: :class:`Labels` reads every ``skos:prefLabel``
 and ``rdfs:label`` once per dataset version (the ontology gives French and Chinese labels to the
 external terms we reuse), and falls back to a prefixed name (``skos:Concept``) or the slug.
+
+:func:`memo` keeps what is derived from the data once per dataset version, bounded: a fixed name
+per use, and a small LRU of variants per name for what depends on the request.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from rdflib import Literal, URIRef
@@ -24,24 +28,71 @@ T = TypeVar("T")
 #: Label properties, preferred first.
 LABEL_PROPERTIES: tuple[URIRef, ...] = (SKOS.prefLabel, RDFS.label)
 
-_MEMO: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+#: At most this many names are memoised per store (least recently used evicted first).
+MAX_NAMES = 64
+#: Default number of variants kept per name (see :func:`memo`).
+DEFAULT_VARIANTS = 4
+
+
+class _StoreMemo:
+    """The memo of one store: ``name -> variant -> value``, both levels LRU-bounded, for one
+    dataset version (a new version drops everything)."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.names: OrderedDict[str, OrderedDict[Hashable, Any]] = OrderedDict()
+
+
+_MEMO: weakref.WeakKeyDictionary[Any, _StoreMemo] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def memo(store: Store, name: str, build: Callable[[], T]) -> T:
-    """``build()``, computed once per ``(store, store.version, name)``."""
+def _current(store: Store) -> _StoreMemo:
+    """The memo of ``store``'s current version (caller holds ``_LOCK``)."""
+    found = _MEMO.get(store)
+    if found is None or found.version != store.version:
+        found = _MEMO[store] = _StoreMemo(store.version)
+    return found
+
+
+def memo(store: Store, name: str, build: Callable[[], T], *, variant: Hashable = None,
+         variants: int = DEFAULT_VARIANTS) -> T:
+    """``build()``, computed once per ``(store, store.version, name, variant)``.
+
+    Bounded: ``name`` is one of the code's own names (never client input), and at most
+    ``variants`` values of ``variant`` are kept per name, least recently used evicted first.
+    Anything derived from the request (a ``Host``, a language…) goes into ``variant``, normalised
+    to what the value depends on.
+    """
     with _LOCK:
-        per_store = _MEMO.setdefault(store, {})
-        key = (name, store.version)
-        if key in per_store:
-            return per_store[key]
+        entries = _current(store).names.get(name)
+        if entries is not None and variant in entries:
+            entries.move_to_end(variant)
+            return entries[variant]
+    version = store.version
     value = build()
     with _LOCK:
-        per_store = _MEMO.setdefault(store, {})
-        for stale in [k for k in per_store if k[0] == name and k[1] != store.version]:
-            del per_store[stale]
-        per_store[key] = value
+        current = _current(store)
+        if current.version != version:
+            return value  # the data changed while building: do not keep a stale value
+        entries = current.names.setdefault(name, OrderedDict())
+        current.names.move_to_end(name)
+        entries[variant] = value
+        entries.move_to_end(variant)
+        while len(entries) > max(1, variants):
+            entries.popitem(last=False)
+        while len(current.names) > MAX_NAMES:
+            current.names.popitem(last=False)
     return value
+
+
+def memo_size(store: Store) -> tuple[int, int]:
+    """``(names, entries)`` memoised for ``store`` now (for tests and diagnostics)."""
+    with _LOCK:
+        found = _MEMO.get(store)
+        if found is None:
+            return 0, 0
+        return len(found.names), sum(len(v) for v in found.names.values())
 
 
 def qname(iri: str) -> str:

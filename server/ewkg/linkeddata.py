@@ -46,10 +46,10 @@ from .describe import (
     serialize_triples,
     store_triples,
 )
-from .errors import not_acceptable
+from .errors import bad_request, not_acceptable
 from .formats import HTML, Format, by_name, graph_formats, negotiate
 from .labels import labels_for, memo
-from .namespaces import EWKG, ONTOLOGY_IRI
+from .namespaces import EWKG, ONTOLOGY_IRI, new_graph
 from .pages import incoming_rows, literals, ontology_terms, provenance, rows_for
 from .store import Store
 from .void import DUMP_PATH, counts, void_graph
@@ -67,10 +67,28 @@ def store() -> Store:
 
 
 def id_bases() -> tuple[str, ...]:
-    """The IRI bases ``/id/…`` paths map to: the configured one, then the server's own."""
+    """The IRI bases ``/id/…`` paths map to: the configured one, then the server's own.
+
+    The server's own (``http://HOST/id/``, from the request's ``Host``) counts only when the data
+    holds IRIs under it: anything else could not match, and this tuple keys memoised values, so
+    it must not take a new value per ``Host`` a client makes up.
+    """
     config = current_app.config["EWKG"]
-    bases = [config.base_iri.rstrip("/") + "/id/", request.host_url.rstrip("/") + "/id/"]
-    return tuple(dict.fromkeys(bases))
+    configured = config.base_iri.rstrip("/") + "/id/"
+    own = request.host_url.rstrip("/") + "/id/"
+    if own != configured and own in data_id_bases(store()):
+        return (configured, own)
+    return (configured,)
+
+
+def data_id_bases(s: Store) -> frozenset[str]:
+    """Every ``…/id/`` prefix of the data's subject IRIs (computed once per dataset version)."""
+
+    def build() -> frozenset[str]:
+        return frozenset(iri[: iri.index("/id/") + 4]
+                         for iri in memo(s, "described-iris", _all_subjects) if "/id/" in iri)
+
+    return memo(s, "data-id-bases", build)
 
 
 def href(iri: str) -> str:
@@ -201,7 +219,9 @@ def entity(path: str) -> Response:
 @bp.get("/resource")
 def any_resource() -> Response:
     iri = request.args.get("iri", "")
-    if not iri or not safe_iri(iri) or not exists(store(), iri):
+    if iri and not safe_iri(iri):
+        raise bad_request(i18n.t("bad_iri"))
+    if not iri or not exists(store(), iri):
         return not_found(iri or "")
     local = href(iri)
     if local.startswith("/id/") or local.startswith("/ontology"):
@@ -367,14 +387,17 @@ def ontology(ext: str | None = None) -> Response:
     s = store()
     graph = ontology_graph(s, id_bases())
     if isinstance(fmt, Format):
-        body = memo(s, f"ontology:{fmt.name}:{request.host_url}", lambda: serialize(graph, fmt))
+        body = memo(s, f"ontology:{fmt.name}", lambda: serialize(graph, fmt),
+                    variant=id_bases())
         resp = Response(body, content_type=fmt.content_type)
         resp.headers["Access-Control-Allow-Origin"] = "*"
         return _negotiated(resp, ext)
     lang = i18n.current_lang()
     if set(request.args) <= {"lang"}:  # the usual URLs: rendered once per version and language
-        html = memo(s, f"ontology-page:{lang}:{request.args.get('lang')}:{request.host_url}",
-                    lambda: _ontology_page(s, graph))
+        # the page depends on the page language, its path and the bases (links), not on the
+        # raw ``lang`` value
+        html = memo(s, f"ontology-page:{lang or 'both'}", lambda: _ontology_page(s, graph),
+                    variant=(request.path, id_bases()))
     else:
         html = _ontology_page(s, graph)
     resp = Response(html, content_type="text/html; charset=utf-8")
@@ -421,9 +444,32 @@ def stats(s: Store) -> dict[str, int]:
     return memo(s, "void-counts", lambda: counts(s))
 
 
+#: The root URL the VoID description is built under once, then rebased on each request's own
+#: (``.invalid`` is reserved: no real host has it, RFC 2606).
+_VOID_BASE = "http://ewkg.invalid/"
+
+
 def void_for_request() -> Graph:
+    """The VoID description with this server's URLs: built once per dataset version, rebased on
+    the request's root URL (the last few kept, least recently used evicted first)."""
     s = store()
-    return memo(s, f"void:{request.host_url}", lambda: void_graph(s, request.host_url))
+    core = memo(s, "void", lambda: void_graph(s, _VOID_BASE))
+    host_url = request.host_url
+    return memo(s, "void-rebased", lambda: rebase(core, _VOID_BASE, host_url), variant=host_url)
+
+
+def rebase(graph: Graph, old: str, new: str) -> Graph:
+    """A copy of ``graph`` with every IRI under ``old`` moved under ``new``."""
+
+    def move(term: object) -> object:
+        if isinstance(term, URIRef) and term.startswith(old):
+            return URIRef(new + term[len(old):])
+        return term
+
+    out = new_graph()
+    for triple in graph:
+        out.add(tuple(move(t) for t in triple))  # type: ignore[arg-type]
+    return out
 
 
 @bp.get("/.well-known/void")

@@ -11,15 +11,18 @@ The answer is ``image/svg+xml``, cacheable (``Cache-Control: public``; the app-w
 adds ``ETag``/``Last-Modified`` and answers conditional requests with 304).
 
 Templates get ``ewkg_map(year, lang, region)`` (the SVG, inline, with year links to the page
-itself), ``ewkg_map_years()`` and ``ewkg_map_year_url(year)`` for ``_map.html``.
+itself), ``ewkg_map_years()`` and ``ewkg_map_year_url(year)`` for ``_map.html``. A year link
+carries only what the page knows: its ``lang`` (normalised) and ``map_year``; the rendered maps
+are kept in a small LRU keyed by everything a map's text depends on.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from markupsafe import Markup
 
 from . import i18n, mapsvg
@@ -28,22 +31,47 @@ from .errors import bad_request
 
 bp = Blueprint("map_svg", __name__)
 
-#: Rendered maps kept per (dataset version, year, lang, region, link style).
+#: Rendered maps kept per (dataset version, year, lang, region, link style, links' page).
 _CACHE_SIZE = 64
 _MAX_AGE = 3600
+_LOCK = threading.Lock()
 
 
 def _cache() -> OrderedDict:
     return current_app.extensions.setdefault("ewkg.map_cache", OrderedDict())
 
 
+def _cached(key: tuple) -> object | None:
+    with _LOCK:
+        cache = _cache()
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    return None
+
+
+def _keep(key: tuple, value: object) -> None:
+    with _LOCK:
+        cache = _cache()
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+
+
+def _links_key(inline: bool) -> tuple:
+    """What the map's year links depend on besides year, lang and region."""
+    if inline:  # links to the page itself: its path and its (normalised) ``lang``
+        return (request.script_root, request.path, i18n.lang_param(request.args.get("lang")))
+    return (request.script_root,)
+
+
 def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
     store = get_store(current_app)
-    key = (store.version, year, lang, region, inline, request.path if inline else "")
-    cache = _cache()
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
+    key = (store.version, year, lang, region, inline, _links_key(inline))
+    found = _cached(key)
+    if isinstance(found, str):
+        return found
     if inline:
 
         def year_href(y: int) -> str:
@@ -62,9 +90,7 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
         year_href=year_href,
         entity_href=_entity_href,
     )
-    cache[key] = svg
-    while len(cache) > _CACHE_SIZE:
-        cache.popitem(last=False)
+    _keep(key, svg)
     return svg
 
 
@@ -82,11 +108,13 @@ def years() -> list[int]:
     """The years of the adjustments (the map's year links), oldest first."""
     store = get_store(current_app)
     key = ("years", store.version)
-    cache = _cache()
-    if key not in cache:
-        rows = store.select(mapsvg.sparql_prologue() + mapsvg.YEARS_QUERY)
-        cache[key] = sorted({int(str(r["year"])[:4]) for r in rows})
-    return cache[key]
+    found = _cached(key)
+    if isinstance(found, list):
+        return found
+    rows = store.select(mapsvg.sparql_prologue() + mapsvg.YEARS_QUERY)
+    found = sorted({int(str(r["year"])[:4]) for r in rows})
+    _keep(key, found)
+    return found
 
 
 def default_year() -> int:
@@ -139,6 +167,7 @@ def map_svg() -> Response:
     year = parse_year(request.args.get("year"))
     lang = parse_lang(request.args.get("lang"))
     region = parse_region(request.args.get("region"))
+    g.page_lang = None if lang == "both" else lang  # the caching hook puts it in the ETag
     svg = _rendered(year, lang, region, inline=False)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = f"public, max-age={_MAX_AGE}"
@@ -151,8 +180,15 @@ def map_svg() -> Response:
 
 
 def year_url(year: int) -> str:
-    """The current page with ``map_year`` set to ``year`` (and the map in view)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "map_year"]
+    """The current page with ``map_year`` set to ``year`` (and the map in view).
+
+    Only the parameters the page knows are carried: its ``lang`` (normalised) and the year;
+    never the rest of a client's query string (the inline map is shared by every client).
+    """
+    args = []
+    lang = i18n.lang_param(request.args.get("lang"))
+    if lang:
+        args.append(("lang", lang))
     args.append(("map_year", str(year)))
     return f"{request.path}?{urlencode(args)}#ewkg-map"
 
