@@ -40,9 +40,12 @@ def build_config(**options: object) -> Config:
 def open_app(config: Config) -> Flask:
     """Build the app, turning a broken dataset into a usage error (exit 2)."""
     from ..app import create_app
+    from ..store import StoreError
 
     try:
         return create_app(config)
+    except StoreError as e:  # already one line naming the store and what to do
+        raise DataError(str(e)) from None
     except (SyntaxError, ValueError, OSError) as e:
         raise DataError(load_error_message(e)) from None
 
