@@ -54,7 +54,7 @@ def format_size(size: int) -> str:
     """``size`` bytes for a human, in MiB or GiB (``"1.5 GiB"``, ``"200 MiB"``)."""
     if size >= 1024**3:
         return f"{size / 1024**3:.3g} GiB"
-    return f"{size / 1024**2:.4g} MiB"
+    return f"{size / 1024**2:.0f} MiB"
 
 
 def machine_memory() -> int | None:
