@@ -185,3 +185,17 @@ def test_the_pool_refuses_to_grow_past_the_budget(
         for thread in threads:
             thread.join(60)
         ex.close()
+
+
+def test_serve_takes_the_budget_as_a_size_and_refuses_anything_else() -> None:
+    from click.testing import CliRunner
+
+    from ewkg.cli import main
+
+    shown = CliRunner().invoke(main, ["serve", "--help"])
+    assert shown.exit_code == 0 and "--memory-budget" in shown.output
+    refused = CliRunner().invoke(main, ["serve", "--port", "0", "--memory-budget", "lots"])
+    assert refused.exit_code == 2
+    assert "not a size: 'lots'" in refused.output
+    from_env = CliRunner().invoke(main, ["serve", "--port", "0"], env={"EWKG_MEMORY_BUDGET": "x"})
+    assert from_env.exit_code == 2 and "not a size: 'x'" in from_env.output
