@@ -1011,8 +1011,8 @@ def _executor_then_die(store: EmbeddedStore, conn: object, busy: bool) -> None:
 @pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
 def test_workers_exit_when_their_parent_is_killed(any_store: EmbeddedStore, busy: bool) -> None:
     """No orphans: a server process killed outright (SIGKILL, no exit handlers) takes its
-    workers with it: idle ones see end-of-file on their pipe; a busy one is ended by its own
-    alarm at twice the deadline (the kernel's default SIGALRM action, whatever Rust does)."""
+    workers with it: the kernel sends each its parent-death signal (and idle ones see
+    end-of-file on their pipe); see also tests/test_executor_faults.py, with a long deadline."""
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
     parent = ctx.Process(target=_executor_then_die, args=(any_store, there, busy))

@@ -28,6 +28,13 @@ class Config:
     max_query_bytes: int = 100_000
     #: Cache query results keyed by (query, format, dataset version).
     result_cache: bool = True
+    #: Bytes of memory (summed RSS) the whole server may hold: its query processes share it
+    #: out (``None``: half the machine's memory or cgroup limit; ``0``: no budget). See
+    #: :mod:`ewkg.budget`. ``EWKG_MEMORY_BUDGET`` takes sizes such as ``4G`` or ``512M``.
+    memory_budget: int | None = None
+    #: HTTP worker processes, each with its own pool of query processes (``ewkg serve
+    #: --workers``): the memory budget is shared out between them.
+    http_workers: int = 1
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -42,6 +49,10 @@ class Config:
                 continue
             if f.name == "data":
                 values["data"] = tuple(Path(p) for p in raw.split(os.pathsep) if p)
+            elif f.name == "memory_budget":
+                from .budget import parse_size
+
+                values[f.name] = parse_size(raw)
             elif f.type in ("float",):
                 values[f.name] = float(raw)
             elif f.type in ("int",):

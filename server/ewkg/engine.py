@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from .budget import default_budget
 from .config import Config
 from .executor import (
     DEFAULT_DEMOTE_AFTER,
@@ -31,8 +32,10 @@ def make_executor(config: Config, store: Any) -> Executor:
     """The executor for ``store`` with the configuration's timeout, cap and cache.
 
     ``config.extra`` may hold ``query_workers`` (pool size, default one per core, at least 2),
-    ``query_memory_bytes`` (what one query may allocate, default 2 GiB; 0: unbounded) and
-    ``result_cache_bytes`` (default 64 MiB).
+    ``query_memory_bytes`` (what one query may allocate at most, default 2 GiB; 0: unbounded)
+    and ``result_cache_bytes`` (default 64 MiB). ``config.memory_budget`` (default: half the
+    machine's memory) is shared out between the ``config.http_workers`` pools' query processes,
+    which lowers that headroom, or the pools' size and growth, to fit (:mod:`ewkg.budget`).
     """
     from .remote_store import RemoteExecutor, RemoteStore
 
@@ -47,6 +50,7 @@ def make_executor(config: Config, store: Any) -> Executor:
         raise TypeError(f"no query executor for a store of type {type(store).__name__}")
     workers = config.extra.get("query_workers")
     memory = config.extra.get("query_memory_bytes", DEFAULT_MEMORY_HEADROOM)
+    budget = default_budget() if config.memory_budget is None else config.memory_budget
     return ProcessExecutor(
         store,
         timeout=config.query_timeout,
@@ -55,6 +59,8 @@ def make_executor(config: Config, store: Any) -> Executor:
         cache=make_cache(config.extra, enabled=config.result_cache),
         memory_headroom=int(memory),
         demote_after=config.extra.get("demote_after", DEFAULT_DEMOTE_AFTER),
+        memory_budget=budget,
+        pools=config.http_workers,
     )
 
 

@@ -32,17 +32,21 @@ import os
 import pickle
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
 import time
 import warnings
 import weakref
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import query_worker
+from .budget import FRESH_WORKER_BYTES, MemoryPlan, format_size, plan_memory, resident_bytes
 from .cache import DEFAULT_CACHE_BYTES, ResultCache
 from .evaluation import (
     GRAPH_MEDIA_TYPES,
@@ -75,6 +79,7 @@ __all__ = [  # the evaluation names are re-exported: the protocol layer's contra
     "ProcessExecutor",
     "QueryError",
     "QueryFormatError",
+    "QueryProcessKilledError",
     "QueryRequest",
     "QueryResponse",
     "QueryServerError",
@@ -112,6 +117,14 @@ _PARENT_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()
 
 _PICKLE = query_worker.PICKLE
 
+_SIGNALS = {int(s) for s in signal.Signals}
+
+
+class QueryProcessKilledError(QueryServerError):
+    """The query's process was killed from outside (an operator, the kernel's out-of-memory
+    killer) or the server is stopping: not the client's fault, and worth a retry (500)."""
+
+
 _ERRORS: dict[str, type[QueryError]] = {
     "syntax": QuerySyntaxError,
     "format": QueryFormatError,
@@ -125,8 +138,12 @@ def _worker_main(
     max_results: int,
     memory_headroom: int = 0,
     recycle_memory: int = 0,
+    parent: int | None = None,
 ) -> None:
-    """A forked worker: close the server's pipe ends, then answer queries (never returns)."""
+    """A forked worker: die with its parent, close the server's pipe ends, then answer
+    queries (never returns)."""
+    if parent is not None:
+        query_worker.die_with_parent(parent)
     for ends in list(_PARENT_ENDS):
         with contextlib.suppress(OSError):
             ends.close()
@@ -156,6 +173,58 @@ class _StartedProcess:
     def join(self, timeout: float | None = None) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout)
+
+
+_T = TypeVar("_T")
+
+
+class _Forker:
+    """The one long-lived thread of this process that starts every worker process.
+
+    A worker asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``, see
+    :func:`ewkg.query_worker.die_with_parent`), and Linux sends that signal when the *thread*
+    that forked it exits, not the process. Replacements are started from short-lived threads
+    (a timed-out query's background replacement, a request thread that grows the pool); a
+    worker forked there would be killed as soon as that thread ended. So every start goes
+    through this thread, which lives as long as the process.
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="ewkg-worker-starter", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job, future = self._jobs.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(job())
+                except BaseException as error:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(error)
+
+    def run(self, job: Callable[[], _T]) -> _T:
+        """``job()``, run in this thread; its result or its exception."""
+        if threading.current_thread() is self.thread:
+            return job()
+        future: Future[_T] = Future()
+        self._jobs.put((job, future))
+        return future.result()
+
+
+_FORKER: _Forker | None = None
+_FORKER_LOCK = threading.Lock()
+
+
+def _start_process(job: Callable[[], _T]) -> _T:
+    """Run ``job`` (which starts a worker process) in this process's :class:`_Forker`."""
+    global _FORKER
+    with _FORKER_LOCK:
+        if _FORKER is None or _FORKER.pid != os.getpid():  # none yet, or the parent's
+            _FORKER = _Forker()
+        forker = _FORKER
+    return forker.run(job)
 
 
 @dataclass(eq=False)
@@ -234,6 +303,8 @@ _EXECUTORS: weakref.WeakSet[ProcessExecutor] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:
+    global _FORKER_LOCK
+    _FORKER_LOCK = threading.Lock()  # (the parent's starter thread does not exist here)
     for executor in list(_EXECUTORS):
         executor._forget_inherited_pool()
 
@@ -313,6 +384,8 @@ class ProcessExecutor:
         recycle_memory: int | None = None,
         grow: bool | None = None,
         fresh: bool | None = None,
+        memory_budget: int = 0,
+        pools: int = 1,
     ) -> None:
         self.store = store
         on_disk = getattr(store, "location", None) is not None
@@ -337,6 +410,12 @@ class ProcessExecutor:
         #: Workers the pool may add while long queries hold some (0: it never grows).
         self.max_extra = self.size if (not on_disk if grow is None else grow) else 0
         self.cache = cache
+        #: Bytes of RSS the whole server may hold (0: no budget), and this pool's share of it.
+        self.memory_budget = memory_budget
+        self.plan = self._plan(memory_budget, pools)
+        self.memory_headroom = self.plan.headroom
+        self.size = self.plan.size
+        self.max_extra = self.plan.max_extra
         self._lock = threading.Lock()
         self._pending = 0  # replacements under way
         #: Queries running past ``demote_after`` now: each lets the pool grow by one worker, so
@@ -360,6 +439,21 @@ class ProcessExecutor:
         #: Seconds a worker beyond the pool's allowance may stay idle before it is stopped.
         self.surplus_idle = SURPLUS_IDLE
         _EXECUTORS.add(self)
+
+    def _plan(self, budget: int, pools: int) -> MemoryPlan:
+        """This pool's share of ``budget`` (see :func:`ewkg.budget.plan_memory`), measured
+        from this process: what it holds now, plus what its result cache may come to."""
+        server = resident_bytes() + (self.cache.max_bytes if self.cache is not None else 0)
+        return plan_memory(
+            budget,
+            pools=pools,
+            size=self.size,
+            max_extra=self.max_extra,
+            headroom=self.memory_headroom,
+            server_bytes=server,
+            # a fork maps (and its RSS counts) what its parent holds; a started one is small
+            worker_bytes=FRESH_WORKER_BYTES if self.fresh else server,
+        )
 
     # -- pool management
 
@@ -410,16 +504,21 @@ class ProcessExecutor:
                     self.max_results,
                     self.memory_headroom,
                     self.recycle_memory,
+                    os.getpid(),
                 ),
                 name="ewkg-query-worker",
                 daemon=True,
             )
-            with warnings.catch_warnings():
-                # Python >= 3.12 warns about fork() in a multi-threaded process; the worker
-                # only runs its own loop, pyoxigraph's read path and pipe I/O, none of which
-                # take a lock another thread could hold at fork time.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                process.start()
+
+            def fork() -> None:
+                with warnings.catch_warnings():
+                    # Python >= 3.12 warns about fork() in a multi-threaded process; the worker
+                    # only runs its own loop, pyoxigraph's read path and pipe I/O, none of
+                    # which take a lock another thread could hold at fork time.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    process.start()
+
+            _start_process(fork)
         child_end.close()
         worker = _Worker(process, parent_end)
         self._workers.add(worker)
@@ -435,11 +534,13 @@ class ProcessExecutor:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
         )
-        popen = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-            [sys.executable, *argv],
-            stdin=subprocess.DEVNULL,
-            pass_fds=(fd,),
-            env=env,
+        popen = _start_process(
+            lambda: subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+                [sys.executable, *argv],
+                stdin=subprocess.DEVNULL,
+                pass_fds=(fd,),
+                env=env,
+            )
         )
         parent_end.send_bytes(  # read once it has started; the pipe holds it meanwhile
             query_worker.settings(
@@ -447,6 +548,7 @@ class ProcessExecutor:
                 memory_headroom=self.memory_headroom,
                 recycle_memory=self.recycle_memory,
                 prefixes=self._prefixes,
+                parent=os.getpid(),
             )
         )
         return _StartedProcess(popen)
@@ -696,15 +798,7 @@ class ProcessExecutor:
             worker.process.join(1.0)  # it is gone or going: its exit status says how
             status = worker.process.exitcode
             self._retire(worker, wait=False)
-            if isinstance(status, int) and status > 0:  # Python exited on an error of its own
-                raise QueryServerError(
-                    f"a query process of this server failed (exit status {status}) before it "
-                    "could answer; the server's log says why: please tell its operator"
-                ) from None
-            raise QueryError(  # killed: by the kernel at its memory limit, or from outside
-                "the query was stopped: it needed more memory than a query may use "
-                "(or its worker process was killed); narrow it and try again"
-            ) from None
+            raise self._lost(status, timeout) from None
         if long_running:
             self._count_long(-1)
         if reply is None:
@@ -723,10 +817,59 @@ class ProcessExecutor:
         else:
             worker.idle_since = time.monotonic()
             self._idle.put(worker)
+        if kind == "memory":
+            raise QueryError(self._memory_message())
         if kind != "ok":
             raise _ERRORS.get(kind, QueryError)(payload)
         response: QueryResponse = payload
         return response
+
+
+    def _memory_message(self) -> str:
+        limit = f" ({format_size(self.memory_headroom)})" if self.memory_headroom > 0 else ""
+        return (
+            f"the query was stopped: it needed more memory than a query may use{limit}; "
+            "narrow it (more specific patterns, LIMIT, no ORDER BY over a cross product) and "
+            "try again"
+        )
+
+    def _lost(self, status: int | None, timeout: float) -> QueryError:
+        """Why a worker ended (exit ``status``) before it answered, as the error to raise.
+
+        A worker that passes its memory limit (``RLIMIT_AS``) dies of ``SIGABRT`` (Rust aborts
+        when an allocation fails): the query's doing, a 400. ``SIGKILL`` is never the query's:
+        this executor sends it only at a deadline (not this path) or when it closes, so it came
+        from outside — an operator, or the kernel's out-of-memory killer when the machine ran
+        short — and the query may simply be sent again. An exit status of its own, or another
+        signal, is a failure of the server.
+        """
+        if status == -signal.SIGABRT:
+            return QueryError(self._memory_message())
+        if status == -signal.SIGALRM:  # its own backstop at twice the deadline
+            return QueryTimeout(
+                f"the query was stopped after {timeout:g} s (the time limit); "
+                "narrow it (more specific patterns, LIMIT) and try again"
+            )
+        if self._closed:
+            return QueryProcessKilledError(
+                "the server is stopping: the query was not answered; try again in a moment"
+            )
+        if status == -signal.SIGKILL:
+            return QueryProcessKilledError(
+                "the query process was killed from outside before it could answer (by the "
+                "server's operator, or by the system's out-of-memory killer when the machine "
+                "ran short of memory); this is not the query's fault: try again"
+            )
+        if isinstance(status, int) and status < 0:
+            name = signal.Signals(-status).name if -status in _SIGNALS else f"signal {-status}"
+            return QueryServerError(
+                f"a query process of this server ended on {name} before it could answer; "
+                "the server's log says why: please tell its operator"
+            )
+        return QueryServerError(
+            f"a query process of this server failed (exit status {status}) before it could "
+            "answer; the server's log says why: please tell its operator"
+        )
 
 
 def result_cache_key(request: QueryRequest, version: str, max_results: int) -> tuple[Any, ...]:

@@ -55,6 +55,29 @@ _SERVER_SIGNALS = (
 )
 
 
+#: ``prctl`` option: the signal the kernel sends this process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process (``SIGKILL``) the moment its parent dies, even in the
+    middle of a query; exit now if the parent (``parent``, its pid) is already gone.
+
+    Linux sends the signal when the *thread* that forked this process exits, so the server
+    starts every worker from one long-lived thread (see ``ewkg.executor``). The pipe's
+    end-of-file stays the way an idle worker learns of it elsewhere.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError, ImportError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # it died before the request above: nobody would signal us
+        os._exit(0)
+
+
 def _limit_memory(headroom: int) -> None:
     """Cap this process's address space at its current size plus ``headroom`` bytes.
 
@@ -159,20 +182,24 @@ def serve(
         # Backstop: the kernel ends this process at twice the deadline even if the parent
         # (which kills it at the deadline) is gone. SIGALRM's default action needs no Python.
         signal.alarm(max(1, math.ceil(2 * timeout) + 1))
+        swollen = False
         try:
             response = evaluate(store, request, max_results)
+        except MemoryError:  # Python's allocations failed at the limit (Rust's abort instead)
+            reply: tuple[Any, ...] = ("memory", "")
+            swollen = True  # its heap may be in pieces: the server replaces it
         except QueryError as error:
             kind = {QuerySyntaxError: "syntax", QueryFormatError: "format"}.get(
                 type(error), "error"
             )
-            reply: tuple[Any, ...] = (kind, error.message)
+            reply = (kind, error.message)
         except Exception as error:  # noqa: BLE001 - a worker must answer, whatever happens
             reply = ("error", f"the query failed: {type(error).__name__}: {error}")
         else:
             reply = ("ok", response)
         signal.alarm(0)
         try:
-            conn.send_bytes(pickle.dumps((*reply, watch.over()), PICKLE))
+            conn.send_bytes(pickle.dumps((*reply, swollen or watch.over()), PICKLE))
         except (BrokenPipeError, OSError):
             os._exit(0)
 
@@ -224,10 +251,18 @@ def command(fd: int, location: str) -> list[str]:
 
 
 def settings(
-    *, max_results: int, memory_headroom: int, recycle_memory: int, prefixes: dict[str, str]
+    *,
+    max_results: int,
+    memory_headroom: int,
+    recycle_memory: int,
+    prefixes: dict[str, str],
+    parent: int,
 ) -> bytes:
-    """The first message to a started worker: what :func:`main` needs beyond its arguments."""
-    return pickle.dumps((max_results, memory_headroom, recycle_memory, dict(prefixes)), PICKLE)
+    """The first message to a started worker: what :func:`main` needs beyond its arguments
+    (``parent``: the pid of the server process that started it)."""
+    return pickle.dumps(
+        (max_results, memory_headroom, recycle_memory, dict(prefixes), parent), PICKLE
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -238,9 +273,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("usage: python -m ewkg.query_worker FD LOCATION (started by ewkg serve)")
     conn = FdPipe(int(args[0]))
     try:
-        max_results, memory_headroom, recycle_memory, prefixes = pickle.loads(conn.recv_bytes())
+        max_results, memory_headroom, recycle_memory, prefixes, parent = pickle.loads(
+            conn.recv_bytes()
+        )
     except (EOFError, OSError):
         os._exit(0)
+    die_with_parent(parent)
     set_prefixes(prefixes)
     store = ox.Store.read_only(args[1])
     serve(conn, store, max_results, memory_headroom, recycle_memory, fresh=True)

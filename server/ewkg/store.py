@@ -24,6 +24,7 @@ import fcntl
 import gc
 import hashlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,8 @@ from .resources import dataset_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
+
+_log = logging.getLogger(__name__)
 
 #: Named graph holding the ontology files (``ontology/*.ttl``).
 ONTOLOGY_GRAPH = "https://w3id.org/ewkg/graph/ontology"
@@ -66,6 +69,54 @@ VERSION_FILE = "ewkg-version"
 COUNT_FILE = "ewkg-count"
 #: In an on-disk store's root: the version remembered against the files' sizes and times.
 MEMO_FILE = "ewkg-files.json"
+#: Written, inside a loaded store's directory, after a complete load and before the version
+#: marker: the name, size and SHA-256 of every RocksDB file, checked each time it is reopened.
+MANIFEST_FILE = "ewkg-manifest.json"
+#: RocksDB files that change without the data changing (its info log, its lock), not checked.
+_UNCHECKED = ("LOG", "LOCK")
+
+
+class StoreError(OSError):
+    """An on-disk store that cannot be opened (damaged, unreadable): the message is one line
+    that names the store and says what to do."""
+
+
+def store_manifest(location: Path) -> dict[str, list[int | str]]:
+    """``{name: [size, sha256]}`` of the RocksDB files of the store at ``location``."""
+    manifest: dict[str, list[int | str]] = {}
+    for path in sorted(location.iterdir()):
+        if path.name.startswith(("ewkg-", *_UNCHECKED)) or not path.is_file():
+            continue
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        manifest[path.name] = [path.stat().st_size, digest]
+    return manifest
+
+
+def verify_store(location: Path) -> str | None:
+    """Why the store at ``location`` cannot be trusted, or ``None`` if every file has the size
+    and checksum recorded after its load (a file list that matches is not enough: a flipped
+    byte in a table file keeps the list and only fails the checksum)."""
+    try:
+        recorded = json.loads((location / MANIFEST_FILE).read_text())
+    except FileNotFoundError:
+        return "it has no checksum manifest (an interrupted load, or an older ewkg)"
+    except (OSError, ValueError) as error:
+        return f"its checksum manifest is unreadable ({error})"
+    try:
+        found = store_manifest(location)
+    except OSError as error:
+        return f"its files cannot be read ({error})"
+    if not isinstance(recorded, dict) or recorded.get("files") != found:
+        files = recorded.get("files") if isinstance(recorded, dict) else None
+        files = files if isinstance(files, dict) else {}
+        changed = sorted(set(files) ^ set(found) | {n for n in found if files.get(n) != found[n]})
+        return f"its files fail their checksums ({', '.join(changed[:3]) or 'manifest'})"
+    return None
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
 
 
 def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -204,9 +255,15 @@ def _locked(lock_path: Path) -> Iterator[None]:
 def _open_on_disk(root: Path, paths: list[Path], version: str) -> tuple[ox.Store, Path, bool]:
     """Open (loading it first if needed) the read-only store of ``version`` under ``root``.
 
-    Layout: ``root/ewkg-<version>/`` is one loaded store, with ``ewkg-version`` written last (so a
-    directory without it is an interrupted load). Other versions' directories are removed once the
-    new one is complete. Returns the store, its directory and whether it was loaded now.
+    Layout: ``root/ewkg-<version>/`` is one loaded store, with the checksum manifest
+    (``ewkg-manifest.json``) then ``ewkg-version`` written last (so a directory without it is an
+    interrupted load). A reopened store is trusted only if every file matches the manifest;
+    otherwise it is rebuilt from ``paths`` (with a warning). Other versions' directories are
+    removed once the new one is complete. Returns the store, its directory and whether it was
+    loaded now.
+
+    Raises:
+        StoreError: the store cannot be built or opened (one line naming ``root``).
     """
     root.mkdir(parents=True, exist_ok=True)
     foreign = [p for p in root.iterdir() if not p.name.startswith("ewkg-")]
@@ -217,29 +274,56 @@ def _open_on_disk(root: Path, paths: list[Path], version: str) -> tuple[ox.Store
         )
     location = root / f"ewkg-{version}"
     loaded = False
-    with _locked(root / "ewkg-lock"):
-        marker = location / VERSION_FILE
-        if not (marker.is_file() and marker.read_text().strip() == version):
-            shutil.rmtree(location, ignore_errors=True)
-            writer = ox.Store(str(location))
-            if sum(p.stat().st_size for p in paths) <= STAGE_IN_MEMORY_BYTES:
-                staged = ox.Store()  # one bulk write of many small files is ~10x faster
-                load_files(staged, paths)
-                writer.bulk_extend(staged)
-            else:
-                load_files(writer, paths, bulk=True)
-            writer.flush()
-            (location / COUNT_FILE).write_text(f"{len(writer)}\n")
-            del writer
-            gc.collect()  # close RocksDB before anyone opens it read-only
-            tmp = location / (VERSION_FILE + ".tmp")
-            tmp.write_text(version + "\n")
-            os.replace(tmp, marker)
-            loaded = True
-            for stale in root.iterdir():
-                if stale.is_dir() and stale != location:
-                    shutil.rmtree(stale, ignore_errors=True)
-    return ox.Store.read_only(str(location)), location, loaded
+    try:
+        with _locked(root / "ewkg-lock"):
+            marker = location / VERSION_FILE
+            fresh = not (marker.is_file() and marker.read_text().strip() == version)
+            damage = None if fresh else verify_store(location)
+            if damage is not None:
+                _log.warning("the on-disk store %s is rebuilt from its data: %s", root, damage)
+            if fresh or damage is not None:
+                _load_on_disk(root, location, paths, version)
+                loaded = True
+        return ox.Store.read_only(str(location)), location, loaded
+    except RuntimeError as error:  # RocksDB's errors (corruption, I/O) reach Python as these
+        raise StoreError(
+            f"the on-disk store {root} cannot be opened: {_one_line(error)}; "
+            f"delete {root} to rebuild it from --data"
+        ) from None
+    except OSError as error:
+        if isinstance(error, StoreError):
+            raise
+        raise StoreError(
+            f"the on-disk store {root} cannot be opened: {_one_line(error)}; check its "
+            f"permissions and free space, or delete {root} to rebuild it from --data"
+        ) from None
+
+
+def _load_on_disk(root: Path, location: Path, paths: list[Path], version: str) -> None:
+    """Load ``paths`` into a new store at ``location`` (under the lock), record its checksums,
+    then its version; remove the other versions."""
+    shutil.rmtree(location, ignore_errors=True)
+    writer = ox.Store(str(location))
+    if sum(p.stat().st_size for p in paths) <= STAGE_IN_MEMORY_BYTES:
+        staged = ox.Store()  # one bulk write of many small files is ~10x faster
+        load_files(staged, paths)
+        writer.bulk_extend(staged)
+    else:
+        load_files(writer, paths, bulk=True)
+    writer.flush()
+    (location / COUNT_FILE).write_text(f"{len(writer)}\n")
+    del writer
+    gc.collect()  # close RocksDB before anyone opens it read-only
+    for name, text in (
+        (MANIFEST_FILE, json.dumps({"files": store_manifest(location)})),
+        (VERSION_FILE, version + "\n"),
+    ):
+        tmp = location / (name + ".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, location / name)
+    for stale in root.iterdir():
+        if stale.is_dir() and stale != location:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 class EmbeddedStore:

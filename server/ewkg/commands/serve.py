@@ -29,6 +29,16 @@ def load_error_message(error: BaseException) -> str:
     return f"cannot load the data: {error}{where}"
 
 
+def _memory_budget(value: str | None) -> int | None:
+    """``--memory-budget``'s size in bytes (``None``: not given)."""
+    from ..budget import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
 def build_config(**options: object) -> Config:
     """``Config`` from ``EWKG_*`` variables, then the flags that were given."""
     data = options.pop("data", None)
@@ -40,9 +50,12 @@ def build_config(**options: object) -> Config:
 def open_app(config: Config) -> Flask:
     """Build the app, turning a broken dataset into a usage error (exit 2)."""
     from ..app import create_app
+    from ..store import StoreError
 
     try:
         return create_app(config)
+    except StoreError as e:  # already one line naming the store and what to do
+        raise DataError(str(e)) from None
     except (SyntaxError, ValueError, OSError) as e:
         raise DataError(load_error_message(e)) from None
 
@@ -80,6 +93,10 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
               help="Query processes per worker (default: one per core, at least 2).")
 @click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=None,
               help="Seconds a query may run before it is stopped (default 10).")
+@click.option("--memory-budget", default=None, metavar="SIZE", envvar="EWKG_MEMORY_BUDGET",
+              callback=lambda _c, _p, v: _memory_budget(v),
+              help="Memory the whole server may hold (summed RSS), shared out between its "
+                   "query processes: 4G, 1.5GiB, 512M; 0: none (default: half the machine's).")
 @click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 def serve(
@@ -91,6 +108,7 @@ def serve(
     threads: int,
     query_workers: int | None,
     query_timeout: float | None,
+    memory_budget: int | None,
     base_iri: str | None,
     access_log: bool,
 ) -> None:
@@ -103,7 +121,7 @@ def serve(
     from ..wsgi import serve as run_server
 
     config = build_config(data=data, store=store, query_timeout=query_timeout,
-                          base_iri=base_iri)
+                          base_iri=base_iri, memory_budget=memory_budget, http_workers=workers)
     if query_workers is not None:
         config = replace(config, extra={**config.extra, "query_workers": query_workers})
     try:
