@@ -28,6 +28,16 @@ class Config:
     max_query_bytes: int = 100_000
     #: Cache query results keyed by (query, format, dataset version).
     result_cache: bool = True
+    #: Seconds a ``/validate`` request may take, waiting for a free slot included.
+    validation_timeout: float = 10.0
+    #: Validations that may run at once, in the whole server.
+    validation_workers: int = 2
+    #: Validations that may wait for one of those; more are refused (503, ``Retry-After``).
+    validation_queue: int = 4
+    #: MiB a validation may allocate beyond what its process starts with (0: unbounded).
+    validation_memory: int = 1024
+    #: Results a ``/validate`` report lists at most (it still counts them all; 0: no cap).
+    validation_max_results: int = 1000
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -26,6 +26,7 @@ from .locate import (
     RdfSyntaxError,
     SyntaxProblem,
     defining_source,
+    localize,
     parse_files,
     parse_source,
 )
@@ -457,13 +458,15 @@ def validate_text(
     alone: bool = False,
     reasoning: bool = False,
     context_files: Sequence[Path] | None = None,
+    lang: str | None = None,
 ) -> Report:
     """Validate one document (e.g. a POST body) with the bundled ontology and data as context
-    (or ``context_files``, e.g. the files a server was started with)."""
+    (or ``context_files``, e.g. the files a server was started with); a syntax error is told
+    in ``lang`` (``fr``, ``zh``; default: the parser's English)."""
     try:
         source = parse_source(text, name=name, rdf_format=rdf_format)
     except RdfSyntaxError as exc:
-        return validate_sources([], syntax_errors=[exc.problem])
+        return validate_sources([], syntax_errors=[localize(exc.problem, lang)])
     try:
         if context_files:
             context = list(_context(_key(context_files)))
@@ -475,4 +478,16 @@ def validate_text(
     return validate_sources([source], context=context, reasoning=reasoning, shapes=shapes)
 
 
-__all__ += ["LANGS"]
+def warm_caches(context_files: Sequence[Path] | None = None) -> None:
+    """Parse the context and the shapes and compile the shapes now, as :func:`validate_text`
+    would: a process forked afterwards finds them ready."""
+    from . import turtle  # noqa: F401 - rendering a report imports it
+
+    if context_files:
+        _context(_key(context_files))
+    else:
+        bundled_context(data=True)
+    _compiled(load_shapes())
+
+
+__all__ += ["LANGS", "warm_caches"]
