@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import Config
+from .validation_options import validation_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -82,6 +83,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
               help="Seconds a query may run before it is stopped (default 10).")
 @click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+@validation_options
 def serve(
     host: str,
     port: int,
@@ -93,6 +95,7 @@ def serve(
     query_timeout: float | None,
     base_iri: str | None,
     access_log: bool,
+    **validation: float | int | None,
 ) -> None:
     """Serve the SPARQL 1.1 endpoint, the query UI and the linked data.
 
@@ -103,7 +106,7 @@ def serve(
     from ..wsgi import serve as run_server
 
     config = build_config(data=data, store=store, query_timeout=query_timeout,
-                          base_iri=base_iri)
+                          base_iri=base_iri, **validation)
     if query_workers is not None:
         config = replace(config, extra={**config.extra, "query_workers": query_workers})
     try:
