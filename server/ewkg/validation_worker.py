@@ -294,6 +294,10 @@ class Validator:
         self.running = Slots(limits.workers, offset=total, fd=self.admitted.fd)
         #: Validation processes killed at their deadline (for tests and monitoring).
         self.kills = 0
+        #: Requests of this process waiting for a running slot; :attr:`changed` is notified
+        #: whenever it changes (for tests and monitoring).
+        self.waiting = 0
+        self.changed = threading.Condition()
         self._warm_lock = threading.Lock()
         self._warmed: set[tuple[Path, ...]] = set()
 
@@ -321,17 +325,33 @@ class Validator:
             raise _busy(self.limits, waited=False)
         try:
             slot = self.running.try_acquire()
-            while slot is None:
-                if time.monotonic() + SLOT_POLL >= deadline:
-                    raise _busy(self.limits, waited=True)
-                time.sleep(SLOT_POLL)
-                slot = self.running.try_acquire()
+            if slot is None:
+                slot = self._wait_for_slot(deadline)
             try:
                 return self._in_process(work, deadline)
             finally:
                 self.running.release(slot)
         finally:
             self.admitted.release(ticket)
+
+    def _wait_for_slot(self, deadline: float) -> int:
+        """A running slot, once one is free (in any process); busy at the deadline."""
+        self._count_waiting(1)
+        try:
+            while True:
+                if time.monotonic() + SLOT_POLL >= deadline:
+                    raise _busy(self.limits, waited=True)
+                time.sleep(SLOT_POLL)  # a slot freed in another process sends no signal
+                slot = self.running.try_acquire()
+                if slot is not None:
+                    return slot
+        finally:
+            self._count_waiting(-1)
+
+    def _count_waiting(self, delta: int) -> None:
+        with self.changed:
+            self.waiting += delta
+            self.changed.notify_all()
 
     def _in_process(self, work: Callable[[], Any], deadline: float) -> Any:
         parent_end, child_end = _CTX.Pipe(duplex=False)
