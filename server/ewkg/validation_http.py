@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
 
 from .errors import ApiError, bad_request, not_acceptable, unsupported_media_type
 from .i18n import current_lang
@@ -81,7 +82,7 @@ def _buffer_streamed_body() -> None:
     within the limit is put back as if it had come with its length.
     """
     environ = request.environ
-    if environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ:
+    if get_content_length(environ) is not None or "wsgi.input_terminated" not in environ:
         return  # a declared length (checked by werkzeug), or a server that cannot stream
     limit = _max_bytes()
     stream = environ["wsgi.input"]
@@ -97,6 +98,7 @@ def _buffer_streamed_body() -> None:
             raise _too_large()
     environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
     environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)  # read: it now has a length
 
 
 def _read_input() -> tuple[bytes, ox.RdfFormat, bool]:
