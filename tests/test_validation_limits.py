@@ -41,10 +41,10 @@ def _allocate() -> bytes:
     return bytes(2 * 1024**3)
 
 
-def _hold_slot(slots: Slots, held: object, release: object) -> None:
+def _hold_slot(slots: Slots, held: object) -> None:
     assert slots.try_acquire() is not None
     held.set()  # type: ignore[attr-defined]
-    release.wait(PATIENCE)  # type: ignore[attr-defined]
+    _forever()  # until killed
 
 
 def _try_slot(slots: Slots, result: object) -> None:
@@ -55,28 +55,25 @@ def _try_slot(slots: Slots, result: object) -> None:
 
 def test_a_slot_held_by_another_process_is_taken_until_that_process_dies() -> None:
     slots = Slots(1)
-    held, release = _FORK.Event(), _FORK.Event()
-    holder = _FORK.Process(target=_hold_slot, args=(slots, held, release), daemon=True)
+    held = _FORK.Event()
+    holder = _FORK.Process(target=_hold_slot, args=(slots, held), daemon=True)
     holder.start()
     try:
         assert held.wait(PATIENCE)
         assert slots.try_acquire() is None
-        holder.kill()  # kill -9: nothing released it, the kernel does
-        holder.join(PATIENCE)
-        slot = slots.try_acquire()
-        assert slot == 0
-        slots.release(slot)
     finally:
-        release.set()
+        holder.kill()  # kill -9: nothing releases the slot, the kernel does
         holder.join(PATIENCE)
+    slot = slots.try_acquire()
+    assert slot == 0
+    slots.release(slot)
 
 
 def test_a_slot_is_not_inherited_by_a_process_forked_while_it_is_held() -> None:
     slots = Slots(1)
     slot = slots.try_acquire()
     assert slot is not None
-    release = _FORK.Event()
-    bystander = _FORK.Process(target=release.wait, args=(PATIENCE,), daemon=True)
+    bystander = _FORK.Process(target=_forever, daemon=True)
     bystander.start()  # holds the file open, as a query worker forked now would
     try:
         slots.release(slot)
@@ -86,7 +83,7 @@ def test_a_slot_is_not_inherited_by_a_process_forked_while_it_is_held() -> None:
         other.join(PATIENCE)
         assert result.get() == 0
     finally:
-        release.set()
+        bystander.kill()
         bystander.join(PATIENCE)
 
 
@@ -291,3 +288,18 @@ def test_limits_come_from_the_environment() -> None:
                               "EWKG_VALIDATION_MAX_RESULTS": "7"})
     assert ValidationLimits.from_config(config) == ValidationLimits(
         timeout=2.5, workers=3, queue=0, memory_mib=256, max_results=7)
+
+
+def test_one_process_takes_only_its_share_of_validations() -> None:
+    validator = Validator(ValidationLimits(timeout=PATIENCE, workers=1, queue=4), per_process=1)
+    slot = validator.running.try_acquire()  # the waiter below stays queued
+    waiter = threading.Thread(target=lambda: validator.run(lambda: None))
+    waiter.start()
+    try:
+        with validator.changed:
+            assert validator.changed.wait_for(lambda: validator.waiting == 1, PATIENCE)
+        with pytest.raises(ValidationBusyError):  # room in the queue, none for this process
+            validator.run(lambda: None)
+    finally:
+        validator.running.release(slot)  # type: ignore[arg-type]
+        waiter.join(PATIENCE)

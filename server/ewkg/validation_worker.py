@@ -15,7 +15,9 @@ a hostile megabyte of Turtle keeps a core busy for tens of seconds and takes a g
   (``RLIMIT_AS``); past it the validation fails and is answered as such;
 * **a bounded queue**: ``validation_workers`` validations run at once in the whole server and
   ``validation_queue`` more may wait (:class:`ewkg.slots.Slots`, shared by the forked HTTP
-  workers); beyond that the request is refused at once, with ``Retry-After``;
+  workers); beyond that the request is refused at once, with ``Retry-After``. A request
+  thread waits for its validation, so one HTTP worker also takes at most
+  :data:`PER_PROCESS` validations at once: the rest of its threads stay free for queries;
 * **a capped report**: at most ``validation_max_results`` results are listed; the report says
   it was capped and how many results there were (:meth:`ewkg.report.Report.capped`).
 
@@ -66,6 +68,9 @@ __all__ = [
 _CTX = multiprocessing.get_context("fork")
 #: The niceness of a validation process: its CPU share against a query's is about 1:10.
 NICENESS = 10
+#: Validations one HTTP worker process takes at once (running or waiting): half the threads
+#: ``ewkg serve`` gives it by default, so that its other threads keep answering queries.
+PER_PROCESS = 2
 #: Seconds between two looks at whether a slot of another HTTP worker became free.
 SLOT_POLL = 0.05
 #: Signals the server process owns: a validation process only dies of them.
@@ -138,17 +143,15 @@ def _busy(limits: ValidationLimits, *, waited: bool) -> ValidationBusyError:
             "en": f"the server is busy: no validation slot became free within "
                   f"{limits.timeout:g} s (the time limit); try again in {retry} s",
         }, retry_after=retry)
-    running = limits.workers + limits.queue
     return ValidationBusyError({
-        "fr": f"serveur occupé : {running} validations sont déjà en cours ou en attente "
-              f"(la limite : {limits.workers} à la fois, {limits.queue} en attente) ; "
-              f"réessayez dans {retry} s, ou validez en local avec `ewkg validate FICHIER`",
-        "zh": f"服务器繁忙：已有 {running} 个校验正在运行或排队（上限：同时 {limits.workers} "
-              f"个，排队 {limits.queue} 个）；请 {retry} 秒后重试，或在本地运行 "
-              "`ewkg validate 文件`",
-        "en": f"the server is busy: {running} validations are already running or waiting "
-              f"(the limit: {limits.workers} at once, {limits.queue} waiting); try again in "
-              f"{retry} s, or validate locally with `ewkg validate FILE`",
+        "fr": f"serveur occupé : trop de validations sont en cours ou en attente (la limite : "
+              f"{limits.workers} à la fois, {limits.queue} en attente) ; réessayez dans "
+              f"{retry} s, ou validez en local avec `ewkg validate FICHIER`",
+        "zh": f"服务器繁忙：正在运行或排队的校验过多（上限：同时 {limits.workers} 个，排队 "
+              f"{limits.queue} 个）；请 {retry} 秒后重试，或在本地运行 `ewkg validate 文件`",
+        "en": f"the server is busy: too many validations are running or waiting (the limit: "
+              f"{limits.workers} at once, {limits.queue} waiting); try again in {retry} s, "
+              "or validate locally with `ewkg validate FILE`",
     }, retry_after=retry)
 
 
@@ -285,8 +288,11 @@ class Validator:
     slots are then shared by all of them.
     """
 
-    def __init__(self, limits: ValidationLimits) -> None:
+    def __init__(self, limits: ValidationLimits, *, per_process: int = PER_PROCESS) -> None:
         self.limits = limits
+        self.per_process = per_process
+        self._local_pid = os.getpid()
+        self._local = threading.BoundedSemaphore(per_process)
         total = limits.workers + limits.queue
         #: Admission: a request holds one of these from arrival to answer.
         self.admitted = Slots(total)
@@ -320,8 +326,15 @@ class Validator:
     def run(self, work: Callable[[], Any]) -> Any:
         """Run ``work`` in a forked process within the limits; its (picklable) result."""
         deadline = time.monotonic() + self.limits.timeout
+        if self._local_pid != os.getpid():  # a forked HTTP worker: none of its threads waits
+            self._local_pid = os.getpid()
+            self._local = threading.BoundedSemaphore(self.per_process)
+        local = self._local
+        if not local.acquire(blocking=False):
+            raise _busy(self.limits, waited=False)
         ticket = self.admitted.try_acquire()
         if ticket is None:
+            local.release()
             raise _busy(self.limits, waited=False)
         try:
             slot = self.running.try_acquire()
@@ -333,6 +346,7 @@ class Validator:
                 self.running.release(slot)
         finally:
             self.admitted.release(ticket)
+            local.release()
 
     def _wait_for_slot(self, deadline: float) -> int:
         """A running slot, once one is free (in any process); busy at the deadline."""
