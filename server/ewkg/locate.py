@@ -88,6 +88,22 @@ class ParsedSource:
     #: The same triples as pyoxigraph quads (blank nodes named like the rdflib ones).
     quads: list[ox.Quad] = field(default_factory=list)
     _lines: list[str] | None = None
+    _starts: dict[str, int] | None = None
+
+    @property
+    def starts(self) -> dict[str, int]:
+        """``{token: first line}`` of the token each line starts with (with and without a
+        trailing ``.``): where most subjects are found without scanning every line."""
+        if self._starts is None:
+            starts: dict[str, int] = {}
+            for number, line in enumerate(self.lines, start=1):
+                match = _LEADING.match(line)
+                if match:
+                    token = match.group()
+                    starts.setdefault(token, number)
+                    starts.setdefault(token.rstrip("."), number)
+            self._starts = starts
+        return self._starts
 
     @property
     def lines(self) -> list[str]:
@@ -119,6 +135,10 @@ class ParsedSource:
         forms = self.forms(node)
         if not forms:
             return None
+        starts = self.starts
+        found = [starts[f] for f in forms if f in starts]
+        if found:  # the first line that starts with one of its forms, as the scan below finds
+            return min(found)
         alternatives = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
         end = r"(?=[\s;,.\])]|$)"
         at_start = re.compile(rf"^(?:{alternatives}){end}")
@@ -131,6 +151,8 @@ class ParsedSource:
         return None
 
 
+#: The token a line starts with, up to a space or the punctuation that may follow a term.
+_LEADING = re.compile(r"[^\s;,\])]+")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 

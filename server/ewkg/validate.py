@@ -154,12 +154,27 @@ def _fill(message: str, *, focus: str, value: str | None, path: str | None) -> s
 _QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
 
 
-def _display(node: Node | None, graph: Graph, lang: str) -> str | None:
+class _Labels:
+    """:func:`labels` of each node looked up once (a report names the same nodes many times,
+    and a lookup over an aggregate of graphs visits each of them)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.found: dict[Node, dict[str, str]] = {}
+
+    def __call__(self, node: Node) -> dict[str, str]:
+        found = self.found.get(node)
+        if found is None:
+            found = self.found[node] = labels(node, self.graph)
+        return dict(found)
+
+
+def _display(node: Node | None, graph: Graph | _Labels, lang: str) -> str | None:
     """A node for a message in ``lang``: its quoted label if it has one, else its Turtle text."""
     if node is None:
         return None
     if isinstance(node, URIRef):
-        found = labels(node, graph)
+        found = graph(node) if isinstance(graph, _Labels) else labels(node, graph)
         label = found.get(lang) or found.get("fr") or found.get("zh")
         if label:
             left, right = _QUOTES.get(lang, _QUOTES["en"])
@@ -210,6 +225,7 @@ def _violations_from_report(
     report: Graph, data: Graph, shapes: Graph, sources: list[ParsedSource]
 ) -> list[Violation]:
     violations = []
+    labels_of = _Labels(data)
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
         if focus is None:
@@ -224,8 +240,8 @@ def _violations_from_report(
         value_text = term_text(value) if value is not None else None
         file, line = _locate(focus, sources)
         messages = {
-            lang: _fill(text, focus=_display(focus, data, lang) or focus_text,
-                        value=_display(value, data, lang), path=path)
+            lang: _fill(text, focus=_display(focus, labels_of, lang) or focus_text,
+                        value=_display(value, labels_of, lang), path=path)
             for lang, text in _messages(result, report, shapes).items()
         }
         shape_text = term_text(shape) if isinstance(shape, URIRef) else None
@@ -237,10 +253,10 @@ def _violations_from_report(
             file=file,
             line=line,
             focus=focus_text,
-            focus_labels=labels(focus, data),
+            focus_labels=labels_of(focus),
             path=path,
             value=value_text,
-            value_labels=labels(value, data) if isinstance(value, URIRef) else {},
+            value_labels=labels_of(value) if isinstance(value, URIRef) else {},
             shape=shape_text or "(anonymous shape)",
             constraint=constraint_text,
             component=term_text(component) if component is not None else None,
