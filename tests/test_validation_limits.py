@@ -191,10 +191,17 @@ def _app(**limits: object) -> Flask:
     return create_app(Config(testing=True, **limits))  # type: ignore[arg-type]
 
 
+#: Bytes a test app accepts: room for :data:`HEAVY`.
+ROOMY = 20_000_000
+#: About 5 MB of Turtle that takes tens of seconds and several hundred MB to validate: far
+#: past the limits of the apps below, on any machine.
+HEAVY = heavy_turtle(40_000)
+
+
 @pytest.fixture(scope="module")
 def small_limits() -> Iterator[Flask]:
-    """Limits far below what the heavy document needs: it is stopped every time."""
-    yield _app(validation_timeout=1, validation_memory=0, validation_max_results=3)
+    """A deadline far below what :data:`HEAVY` needs: it is stopped every time."""
+    yield _app(validation_timeout=1, validation_memory=0, max_request_bytes=ROOMY)
 
 
 MISSING = b"""@prefix ewkg: <https://w3id.org/ewkg/ontology#> .
@@ -213,7 +220,7 @@ def _post(app: Flask, body: bytes, accept: str = "application/json", path: str =
 def test_http_a_validation_past_the_time_limit_is_a_bilingual_503(small_limits: Flask) -> None:
     store = small_limits.extensions["ewkg.store"]
     before = (len(store), store.version)
-    response = _post(small_limits, heavy_turtle())
+    response = _post(small_limits, HEAVY)
     assert response.status_code == 503
     error = response.get_json()["error"]
     assert error["status"] == 503
@@ -224,14 +231,14 @@ def test_http_a_validation_past_the_time_limit_is_a_bilingual_503(small_limits: 
 
 
 def test_http_the_page_language_comes_first(small_limits: Flask) -> None:
-    response = _post(small_limits, heavy_turtle(), path="/validate?lang=zh")
+    response = _post(small_limits, HEAVY, path="/validate?lang=zh")
     assert response.status_code == 503
     assert response.get_json()["error"]["message"].startswith("校验超时")
 
 
 def test_http_a_validation_past_the_memory_cap_is_a_503() -> None:
-    app = _app(validation_timeout=PATIENCE, validation_memory=64)
-    response = _post(app, heavy_turtle(), accept="text/plain, application/json;q=0.5")
+    app = _app(validation_timeout=PATIENCE, validation_memory=64, max_request_bytes=ROOMY)
+    response = _post(app, HEAVY, accept="text/plain, application/json;q=0.5")
     assert response.status_code == 503 and response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     assert "more than 64 MiB (the memory limit of a validation)" in text
