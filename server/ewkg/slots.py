@@ -18,8 +18,14 @@ import fcntl
 import os
 import tempfile
 import threading
+import weakref
 
 __all__ = ["Slots"]
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 class Slots:
@@ -28,13 +34,15 @@ class Slots:
     Args:
         count: the number of slots (``0``: every :meth:`try_acquire` fails).
         offset: the first byte used in the file (two :class:`Slots` may share one file).
-        fd: a file descriptor to share with another :class:`Slots` (default: a new file).
+        fd: the descriptor of another :class:`Slots` to share its file (keep that one alive:
+            its file is closed when it is collected). Default: a new file.
     """
 
     def __init__(self, count: int, *, offset: int = 0, fd: int | None = None) -> None:
         if fd is None:
             fd, path = tempfile.mkstemp(prefix="ewkg-slots-")
             os.unlink(path)  # the descriptor keeps it; nothing to clean up
+            weakref.finalize(self, _close, fd)
         self.fd = fd
         self.count = count
         self.offset = offset

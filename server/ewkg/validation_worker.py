@@ -297,7 +297,7 @@ class Validator:
         #: Admission: a request holds one of these from arrival to answer.
         self.admitted = Slots(total)
         #: Running: a request holds one of these while its process runs.
-        self.running = Slots(limits.workers, offset=total, fd=self.admitted.fd)
+        self.running = Slots(limits.workers, offset=total, fd=self.admitted.fd)  # same file
         #: Validation processes killed at their deadline (for tests and monitoring).
         self.kills = 0
         #: Requests of this process waiting for a running slot; :attr:`changed` is notified
