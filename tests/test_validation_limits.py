@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -125,6 +126,17 @@ def test_the_work_runs_in_another_process_and_its_result_comes_back() -> None:
     validator = Validator(ValidationLimits(timeout=PATIENCE))
     answer, pid = validator.run(lambda: ("answer", os.getpid()))
     assert answer == "answer" and pid != os.getpid()
+
+
+def test_a_validation_process_keeps_none_of_the_servers_descriptors(tmp_path) -> None:  # noqa: ANN001
+    validator = Validator(ValidationLimits(timeout=PATIENCE))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    with listener, open(tmp_path / "store-file", "wb") as held:
+        seen = validator.run(lambda: [int(n) for n in os.listdir("/proc/self/fd")])
+        assert listener.fileno() not in seen and held.fileno() not in seen
+    assert len([fd for fd in seen if fd > 2]) <= 2  # its reply pipe (and the listing itself)
 
 
 def test_beyond_the_queue_a_validation_is_refused_at_once() -> None:

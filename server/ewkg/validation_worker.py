@@ -31,9 +31,9 @@ import contextlib
 import faulthandler
 import json
 import math
-import multiprocessing
 import os
 import pickle
+import select
 import signal
 import threading
 import time
@@ -48,8 +48,6 @@ import pyoxigraph as ox
 from .slots import Slots
 
 if TYPE_CHECKING:  # pragma: no cover
-    from multiprocessing.connection import Connection
-
     from .config import Config
     from .report import Report
 
@@ -65,7 +63,6 @@ __all__ = [
     "Validator",
 ]
 
-_CTX = multiprocessing.get_context("fork")
 #: The niceness of a validation process: its CPU share against a query's is about 1:10.
 NICENESS = 10
 #: Validations one HTTP worker process takes at once (running or waiting): half the threads
@@ -251,8 +248,31 @@ def _limit_memory(headroom: int) -> None:
         pass
 
 
-def _child(conn: Connection, work: Callable[[], Any], limits: ValidationLimits) -> None:
-    """The validation process: lower its priority, cap its memory, run ``work``, answer."""
+def _close_inherited(*, keep: int) -> None:
+    """Close every descriptor of this process but the standard streams and ``keep``."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # pragma: no cover - not Linux
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _child(reply_fd: int, work: Callable[[], Any], limits: ValidationLimits) -> None:
+    """The validation process: let go of the server's files, lower its priority, cap its
+    memory, run ``work``, write the pickled reply to ``reply_fd`` and exit (never returns)."""
+    # Sockets (the listening one, clients'), pipes to query workers, the store's files: held
+    # here they would outlive the server or hide a client's disconnect. Only the reply pipe
+    # and the standard streams stay.
+    _close_inherited(keep=reply_fd)
     for name in _SERVER_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the server stops us
@@ -277,8 +297,37 @@ def _child(conn: Connection, work: Callable[[], Any], limits: ValidationLimits) 
     except MemoryError:
         payload = pickle.dumps(("memory", None))
     with contextlib.suppress(OSError):
-        conn.send_bytes(payload)
+        _write_all(reply_fd, payload)
     os._exit(0)
+
+
+def _read_reply(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until its end (the writer exited), or ``None`` at the
+    deadline."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(math.ceil(remaining * 1000)):
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _reap(pid: int, *, kill: bool) -> int | None:
+    """Wait for process ``pid`` (killing it first if asked); its exit code (``-N``: signal N),
+    or ``None`` if someone else reaped it."""
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
 
 
 class Validator:
@@ -368,32 +417,30 @@ class Validator:
             self.changed.notify_all()
 
     def _in_process(self, work: Callable[[], Any], deadline: float) -> Any:
-        parent_end, child_end = _CTX.Pipe(duplex=False)
-        process = _CTX.Process(
-            target=_child, args=(child_end, work, self.limits), name="ewkg-validation",
-            daemon=True,
-        )
+        read_fd, write_fd = os.pipe()
         with warnings.catch_warnings():
             # Python >= 3.12 warns about fork() in a threaded process; the child only runs
             # the validation, whose modules and caches are loaded before the fork.
             warnings.simplefilter("ignore", DeprecationWarning)
-            process.start()
-        child_end.close()
-        kind, payload = "died", None
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: measured by the tests through its reply
+            try:
+                os.close(read_fd)
+                _child(write_fd, work, self.limits)
+            finally:
+                os._exit(70)
+        os.close(write_fd)
         try:
-            if not parent_end.poll(max(0.0, deadline - time.monotonic())):
-                self.kills += 1
-                raise _timeout(self.limits)
-            with contextlib.suppress(EOFError, OSError):  # it died without answering
-                kind, payload = pickle.loads(parent_end.recv_bytes())
+            data = _read_reply(read_fd, deadline)
         finally:
-            parent_end.close()
-            if process.is_alive():
-                process.kill()
-            process.join(5)
-            status = process.exitcode
-            with contextlib.suppress(ValueError):
-                process.close()
+            os.close(read_fd)
+        status = _reap(pid, kill=data is None)
+        if data is None:
+            self.kills += 1
+            raise _timeout(self.limits)
+        kind, payload = "died", None
+        with contextlib.suppress(EOFError, pickle.UnpicklingError, ValueError):
+            kind, payload = pickle.loads(data)  # nothing, or cut short: it died first
         # An allocation past the cap raises MemoryError in Python and aborts in Rust.
         if kind == "memory" or (kind == "died" and status == -signal.SIGABRT):
             raise _too_large(self.limits)
