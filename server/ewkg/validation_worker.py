@@ -2,14 +2,15 @@
 
 A validation (parsing a posted document, running every shape on it merged with the dataset,
 locating and rendering the results) is pure Python and Rust that no thread can interrupt, and
-a hostile megabyte of Turtle keeps a core busy for tens of seconds and takes a gigabyte. So
+a megabyte of Turtle can keep a core busy for many seconds and take hundreds of MB. So
 :class:`Validator` gives it what client queries get (see :mod:`ewkg.executor`):
 
 * **a killable process**: the HTTP worker forks one process per validation (the parsed dataset
   and compiled shapes, warmed once in the HTTP worker, are shared copy-on-write) and waits for
-  its answer on a pipe; at the deadline the process is killed (``SIGKILL``). The process runs
-  at a lower CPU priority (niceness :data:`NICENESS`), so queries keep their latency, and ends
-  itself at twice the deadline (``SIGALRM``) should the server be gone;
+  its answer on a pipe; at the deadline the process is killed (``SIGKILL``). The process
+  closes every descriptor it inherits (sockets, pipes, store files), runs at a lower CPU
+  priority (niceness :data:`NICENESS`), so queries keep their latency, and ends itself at
+  twice the deadline (``SIGALRM``) should the server be gone;
 * **a deadline** (``validation_timeout``), waiting for a free slot included;
 * **a memory cap**: the process may allocate ``validation_memory`` MiB beyond what it inherits
   (``RLIMIT_AS``); past it the validation fails and is answered as such;
