@@ -259,3 +259,20 @@ def test_syntax_error_in_chinese_by_accept_language(client: FlaskClient) -> None
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "input:4:" in page and "语法错误（第 4 行" in page and "没有闭合" in page
+
+
+def test_chunked_body_over_the_limit_is_read_to_its_end_within_a_bound(
+    client: FlaskClient, app: Flask
+) -> None:
+    """So that the client, still sending, reads the 413 instead of a reset connection."""
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    stream = io.BytesIO(b"#" * (3 * limit))
+    response = client.post("/validate", input_stream=stream, headers={
+        "Content-Type": "text/turtle", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and stream.tell() == 3 * limit
+    endless = io.BytesIO(b"#" * (20 * limit))
+    response = client.post("/validate", input_stream=endless, headers={
+        "Content-Type": "text/turtle", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and endless.tell() < 20 * limit
