@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SH
 
 from ewkg.cli import main
@@ -191,3 +191,23 @@ def test_a_broken_shapes_file_is_unreadable_input(tmp_path: Path) -> None:
     report = validate([MISSING_ZH], shapes=copies)
     assert report.exit_code == 2
     assert [p.file.endswith("region.ttl") for p in report.syntax_errors] == [True]
+
+
+def test_a_subject_is_located_on_the_first_line_that_starts_with_it() -> None:
+    from ewkg.locate import parse_source
+
+    text = (
+        "@prefix r: <https://w3id.org/ewkg/id/region/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "r:b skos:related r:a .\n"                               # r:a as an object only
+        "<https://w3id.org/ewkg/id/region/a> skos:note \"x\" .\n"  # its first subject line
+        "r:a skos:note \"y\" .\n"
+        "r:c skos:note \"z\";\n"                                   # ';' right after a value
+        "  skos:altLabel \"q\" .\n"
+        "r:d skos:related r:d2 .\n"
+        "  r:e skos:note \"w\" .\n"                               # indented: found by the scan
+    )
+    source = parse_source(text, name="t.ttl")
+    region = "https://w3id.org/ewkg/id/region/"
+    lines = {name: source.line_of(URIRef(region + name)) for name in ("a", "b", "c", "e")}
+    assert lines == {"a": 4, "b": 3, "c": 6, "e": 9}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlencode
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -184,3 +185,94 @@ def test_jsonld_scoped_remote_context_is_refused(client: FlaskClient) -> None:
     response = post(client, body, content_type="application/ld+json")
     assert response.status_code == 400
     assert "remote JSON-LD context refused" in response.get_json()["error"]["message"]
+
+
+# -- hostile input: nesting, streamed bodies -----------------------------------------------------
+
+def test_jsonld_nested_arrays_are_a_400_not_a_crash(client: FlaskClient) -> None:
+    response = post(client, "[" * 2000 + "]" * 2000, content_type="application/ld+json")
+    assert response.status_code == 400
+    message = response.get_json()["error"]["message"]
+    assert message.startswith("input:1:101:") and "nested more than 100 levels" in message
+
+
+def test_jsonld_nested_objects_are_a_400_not_a_crash(client: FlaskClient) -> None:
+    body = '{"a": ' * 25_000 + "1" + "}" * 25_000
+    response = post(client, body, content_type="application/ld+json")
+    assert response.status_code == 400
+    assert "nested more than 100 levels" in response.get_json()["error"]["message"]
+
+
+def test_jsonld_brackets_inside_strings_do_not_count_as_nesting(client: FlaskClient) -> None:
+    body = json.dumps({
+        "@context": {"skos": "http://www.w3.org/2004/02/skos/core#"},
+        "@id": "https://w3id.org/ewkg/id/strategy/fx-brackets",
+        "skos:note": "[" * 500 + "{" * 500,
+    })
+    assert post(client, body, content_type="application/ld+json").status_code == 200
+
+
+def _chunked(client: FlaskClient, body: bytes, content_type: str = "text/turtle", **kw):
+    """POST ``body`` without a length, as gunicorn hands a chunked body to the app."""
+    return client.post("/validate", input_stream=io.BytesIO(body), headers={
+        "Content-Type": content_type, "Accept": "application/json",
+        "Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True}, **kw)
+
+
+def test_chunked_body_over_the_limit_is_413_not_cut(client: FlaskClient, app: Flask) -> None:
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    filler = b"# a comment line, valid Turtle\n" * (3 * limit // 31)
+    response = _chunked(client, VALID.encode() + filler + b"this tail is not Turtle\n")
+    assert response.status_code == 413
+    assert f"larger than {limit} bytes" in response.get_json()["error"]["message"]
+
+
+def test_chunked_body_within_the_limit_is_validated_whole(client: FlaskClient) -> None:
+    response = _chunked(client, MISSING_ZH.encode())
+    assert response.status_code == 200
+    assert response.get_json()["violations"][0]["line"] == 4
+    assert _chunked(client, BROKEN.encode()).status_code == 400
+
+
+def test_chunked_form_is_read_as_a_form(client: FlaskClient) -> None:
+    body = urlencode({"data": MISSING_ZH, "format": "turtle"}).encode()
+    response = _chunked(client, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert response.get_json()["violations"][0]["constraint"] == "ewkgsh:Entity-prefLabelZh"
+
+
+# -- syntax errors in the page's language ---------------------------------------------------------
+
+def test_syntax_error_in_french_keeps_its_location(client: FlaskClient) -> None:
+    response = client.post("/validate?lang=fr", data=BROKEN, headers={
+        "Content-Type": "text/turtle", "Accept": "application/json"})
+    assert response.status_code == 400
+    message = response.get_json()["error"]["message"]
+    assert message.startswith("input:4:")
+    assert "erreur de syntaxe à la ligne 4, colonne" in message
+    assert "n’est jamais fermée" in message
+
+
+def test_syntax_error_in_chinese_by_accept_language(client: FlaskClient) -> None:
+    response = client.post("/validate", data={"data": BROKEN, "format": "turtle"},
+                           headers={"Accept": "text/html", "Accept-Language": "zh-CN"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "input:4:" in page and "语法错误（第 4 行" in page and "没有闭合" in page
+
+
+def test_chunked_body_over_the_limit_is_read_to_its_end_within_a_bound(
+    client: FlaskClient, app: Flask
+) -> None:
+    """So that the client, still sending, reads the 413 instead of a reset connection."""
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    stream = io.BytesIO(b"#" * (3 * limit))
+    response = client.post("/validate", input_stream=stream, headers={
+        "Content-Type": "text/turtle", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and stream.tell() == 3 * limit
+    endless = io.BytesIO(b"#" * (20 * limit))
+    response = client.post("/validate", input_stream=endless, headers={
+        "Content-Type": "text/turtle", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and endless.tell() < 20 * limit

@@ -35,6 +35,16 @@ class Config:
     #: HTTP worker processes, each with its own pool of query processes (``ewkg serve
     #: --workers``): the memory budget is shared out between them.
     http_workers: int = 1
+    #: Seconds a ``/validate`` request may take, waiting for a free slot included.
+    validation_timeout: float = 10.0
+    #: Validations that may run at once, in the whole server.
+    validation_workers: int = 2
+    #: Validations that may wait for one of those; more are refused (503, ``Retry-After``).
+    validation_queue: int = 4
+    #: MiB a validation may allocate beyond what its process starts with (0: unbounded).
+    validation_memory: int = 1024
+    #: Results a ``/validate`` report lists at most (it still counts them all; 0: no cap).
+    validation_max_results: int = 1000
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ __all__ = [
     "ParsedSource",
     "RdfSyntaxError",
     "SyntaxProblem",
+    "localize",
     "parse_files",
     "parse_source",
 ]
@@ -87,6 +88,22 @@ class ParsedSource:
     #: The same triples as pyoxigraph quads (blank nodes named like the rdflib ones).
     quads: list[ox.Quad] = field(default_factory=list)
     _lines: list[str] | None = None
+    _starts: dict[str, int] | None = None
+
+    @property
+    def starts(self) -> dict[str, int]:
+        """``{token: first line}`` of the token each line starts with (with and without a
+        trailing ``.``): where most subjects are found without scanning every line."""
+        if self._starts is None:
+            starts: dict[str, int] = {}
+            for number, line in enumerate(self.lines, start=1):
+                match = _LEADING.match(line)
+                if match:
+                    token = match.group()
+                    starts.setdefault(token, number)
+                    starts.setdefault(token.rstrip("."), number)
+            self._starts = starts
+        return self._starts
 
     @property
     def lines(self) -> list[str]:
@@ -118,6 +135,10 @@ class ParsedSource:
         forms = self.forms(node)
         if not forms:
             return None
+        starts = self.starts
+        found = [starts[f] for f in forms if f in starts]
+        if found:  # the first line that starts with one of its forms, as the scan below finds
+            return min(found)
         alternatives = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
         end = r"(?=[\s;,.\])]|$)"
         at_start = re.compile(rf"^(?:{alternatives}){end}")
@@ -130,6 +151,8 @@ class ParsedSource:
         return None
 
 
+#: The token a line starts with, up to a space or the punctuation that may follow a term.
+_LEADING = re.compile(r"[^\s;,\])]+")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -168,12 +191,45 @@ def _problem(name: str, text: str, exc: SyntaxError) -> SyntaxProblem:
     return SyntaxProblem(name, line, column, _hint(text, line, column, message))
 
 
+#: Arrays and objects a JSON-LD document may nest; deeper is refused before it is parsed (a
+#: parser recurses once per level: thousands of levels would exhaust its stack).
+MAX_JSON_DEPTH = 100
+#: A JSON string (skipped: brackets inside do not count) or a bracket.
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _check_json_depth(name: str, text: str) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_JSON_DEPTH`, located at the first bracket
+    too many."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                start = match.start()
+                line = text.count("\n", 0, start) + 1
+                column = start - text.rfind("\n", 0, start)
+                raise RdfSyntaxError(SyntaxProblem(
+                    name, line, column,
+                    f"JSON-LD nested more than {MAX_JSON_DEPTH} levels deep (arrays and "
+                    "objects): refused before parsing",
+                ))
+        elif token in "]}":
+            depth -= 1
+
+
 def _check_json_ld(name: str, text: str) -> None:
     """Refuse JSON-LD that names a remote context: nothing is fetched on a client's behalf."""
+    _check_json_depth(name, text)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RdfSyntaxError(SyntaxProblem(name, exc.lineno, exc.colno, exc.msg)) from exc
+    except RecursionError as exc:  # pragma: no cover - bounded above
+        raise RdfSyntaxError(SyntaxProblem(
+            name, None, None, "JSON-LD nested too deeply: refused"
+        )) from exc
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
@@ -306,3 +362,88 @@ def defining_source(node: Node, sources: list[ParsedSource]) -> ParsedSource | N
         if node in source.subjects:
             return source
     return None
+
+
+# -- syntax errors in the reader's language -----------------------------------------------------
+
+#: The parser's usual messages (pyoxigraph's, ours) in French and Chinese; ``{0}``… are the
+#: groups of the pattern. Others are shown as the parser wrote them.
+_TRANSLATIONS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = tuple(
+    (re.compile(pattern), texts) for pattern, texts in (
+        (r"^Unexpected end of file|^Unexpected end$",
+         {"fr": "fin du document inattendue", "zh": "文档意外结束"}),
+        (r"^(.+) is not a valid RDF object$",
+         {"fr": "« {0} » n’est pas un objet RDF valide", "zh": "“{0}”不是有效的 RDF 宾语"}),
+        (r"^(.+) is not a valid subject or graph name$",
+         {"fr": "« {0} » n’est pas un sujet valide", "zh": "“{0}”不是有效的主语"}),
+        (r"^The prefix (\S+) has not been declared$",
+         {"fr": "le préfixe {0} n’est pas déclaré (@prefix)", "zh": "前缀 {0} 未声明（@prefix）"}),
+        (r"^Line jumps are not allowed in string literals",
+         {"fr": "saut de ligne dans une chaîne entre guillemets simples (utilisez \"\"\" ou \\n)",
+          "zh": "单引号字符串中不能换行（请用 \"\"\" 或 \\n）"}),
+        (r"^Invalid IRI code point '(.*)'$",
+         {"fr": "caractère interdit dans une IRI : « {0} »", "zh": "IRI 中有非法字符：“{0}”"}),
+        (r"^No scheme found in an absolute IRI$",
+         {"fr": "IRI sans schéma (http:, https:…)", "zh": "IRI 缺少协议（http:、https: 等）"}),
+        (r"^Expecting a datatype IRI after \^\^, found (.*)$",
+         {"fr": "une IRI de type de données est attendue après ^^, trouvé « {0} »",
+          "zh": "^^ 之后应为数据类型 IRI，实际为“{0}”"}),
+        (r"^A language code should always start with a letter$",
+         {"fr": "une étiquette de langue commence par une lettre", "zh": "语言标签必须以字母开头"}),
+        (r"^not UTF-8 text: (.*)$",
+         {"fr": "le texte n’est pas en UTF-8 ({0})", "zh": "文本不是 UTF-8 编码（{0}）"}),
+        (r"^remote JSON-LD context refused: (.*) \(inline",
+         {"fr": "contexte JSON-LD distant refusé : {0} (mettez le contexte dans le document ; "
+                "rien n’est téléchargé)",
+          "zh": "拒绝远程 JSON-LD 上下文：{0}（请把上下文写进文档；服务器不下载任何内容）"}),
+        (r"^JSON-LD @import refused",
+         {"fr": "@import JSON-LD refusé (rien n’est téléchargé)",
+          "zh": "拒绝 JSON-LD @import（服务器不下载任何内容）"}),
+        (r"^JSON-LD nested more than (\d+) levels deep",
+         {"fr": "JSON-LD imbriqué sur plus de {0} niveaux (tableaux et objets) : refusé avant "
+                "l’analyse",
+          "zh": "JSON-LD 嵌套超过 {0} 层（数组与对象）：解析前即被拒绝"}),
+    )
+)
+#: The plain-words hints of :func:`_hint`.
+_HINTS = {
+    " (a string literal opened here is never closed)": {
+        "fr": " (une chaîne ouverte ici n’est jamais fermée)",
+        "zh": "（此处开始的字符串没有闭合）"},
+    " (a string literal on this line is never closed)": {
+        "fr": " (une chaîne de cette ligne n’est jamais fermée)",
+        "zh": "（这一行的字符串没有闭合）"},
+}
+_FRAMES = {
+    "fr": ("erreur de syntaxe", " à la ligne {line}, colonne {column}", " : ",
+           " (message de l’analyseur : {original})"),
+    "zh": ("语法错误", "（第 {line} 行，第 {column} 列）", "：", "（解析器原文：{original}）"),
+}
+
+
+def localize(problem: SyntaxProblem, lang: str | None) -> SyntaxProblem:
+    """``problem`` told in ``lang`` (``fr`` or ``zh``; otherwise unchanged), its location kept.
+
+    >>> p = SyntaxProblem("input", 4, 13, "Unexpected end of file")
+    >>> str(localize(p, "fr"))
+    'input:4:13: erreur de syntaxe à la ligne 4, colonne 13 : fin du document inattendue \
+(message de l’analyseur : Unexpected end of file)'
+    """
+    if lang not in _FRAMES:
+        return problem
+    title, where, colon, original = _FRAMES[lang]
+    message, hint = problem.message, ""
+    for english, texts in _HINTS.items():
+        if message.endswith(english):
+            message, hint = message[: -len(english)], texts[lang]
+    text = message
+    for pattern, texts in _TRANSLATIONS:
+        match = pattern.match(message)
+        if match:
+            text = texts[lang].format(*match.groups()) + hint + original.format(original=message)
+            break
+    else:
+        text += hint
+    located = where.format(line=problem.line, column=problem.column) if problem.line else ""
+    return SyntaxProblem(problem.file, problem.line, problem.column,
+                         f"{title}{located}{colon}{text}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from .locate import SyntaxProblem
 from .namespaces import PREFIXES, new_graph
@@ -25,20 +25,26 @@ _WORDS: dict[str, dict[str, str]] = {
            "summary": "{v} violation(s), {w} avertissement(s), {i} info(s) — {f} fichier(s), "
                       "{t} triplets, {s:.2f} s",
            "syntax_summary": "{n} fichier(s) illisible(s) : rien n'a été validé",
-           "no_label": "(sans libellé)"},
+           "no_label": "(sans libellé)",
+           "capped": "{n} premier(s) résultat(s) affiché(s) sur {t} (limite de ce serveur) ; "
+                     "la liste complète : `ewkg validate FICHIER`"},
     "zh": {"Violation": "违规", "Warning": "警告", "Info": "提示",
            "path": "路径", "value": "值", "shape": "形状", "message": "消息",
            "syntax": "语法错误", "conforms": "符合",
            "summary": "{v} 个违规，{w} 个警告，{i} 个提示 — {f} 个文件，{t} 个三元组，{s:.2f} 秒",
            "syntax_summary": "{n} 个文件无法读取：未进行验证",
-           "no_label": "（无标签）"},
+           "no_label": "（无标签）",
+           "capped": "仅显示 {t} 个结果中的前 {n} 个（本服务器的上限）；完整列表请运行 "
+                     "`ewkg validate 文件`"},
     "en": {"Violation": "violation", "Warning": "warning", "Info": "info",
            "path": "path", "value": "value", "shape": "shape", "message": "message",
            "syntax": "syntax error", "conforms": "conforms",
            "summary": "{v} violation(s), {w} warning(s), {i} info(s) — {f} file(s), "
                       "{t} triples, {s:.2f} s",
            "syntax_summary": "{n} unreadable file(s): nothing was validated",
-           "no_label": "(no label)"},
+           "no_label": "(no label)",
+           "capped": "the first {n} of {t} results are shown (the limit of this server); "
+                     "the whole list: `ewkg validate FILE`"},
 }
 _COLOURS = {"Violation": "31", "Warning": "33", "Info": "36"}
 _QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
@@ -109,11 +115,44 @@ class Report:
     triples: int
     seconds: float
     labels_graph: Graph | None = field(default=None, repr=False, compare=False)
+    #: Results left out of :attr:`violations` by :meth:`capped`, by severity (empty: none).
+    omitted: dict[str, int] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
+        """Results by severity, those left out by :meth:`capped` included."""
         counter = Counter(v.severity for v in self.violations)
+        counter.update(self.omitted)
         return {s: counter.get(s, 0) for s in ("Violation", "Warning", "Info")}
+
+    @property
+    def total(self) -> int:
+        """Every result found, shown or left out."""
+        return len(self.violations) + sum(self.omitted.values())
+
+    @property
+    def is_capped(self) -> bool:
+        """Whether :attr:`violations` lists only the first of the results."""
+        return bool(self.omitted)
+
+    def capped(self, limit: int) -> Report:
+        """This report listing at most ``limit`` results (``0``: all); it still counts them all.
+
+        >>> report = Report([], [], ["input"], 0, 0.0)
+        >>> report.capped(10) is report
+        True
+        """
+        if limit <= 0 or len(self.violations) <= limit:
+            return self
+        left = Counter(v.severity for v in self.violations[limit:])
+        left.update(self.omitted)
+        return replace(self, violations=self.violations[:limit], omitted=dict(left))
+
+    def capped_note(self, lang: str) -> str:
+        """What a capped report says about the results it leaves out (empty when complete)."""
+        if not self.is_capped:
+            return ""
+        return _WORDS[lang]["capped"].format(n=len(self.violations), t=self.total)
 
     @property
     def conforms(self) -> bool:
@@ -133,8 +172,9 @@ class Report:
         if self.syntax_errors:
             return words["syntax_summary"].format(n=len(self.syntax_errors))
         c = self.counts
-        return words["summary"].format(v=c["Violation"], w=c["Warning"], i=c["Info"],
-                                       f=len(self.files), t=self.triples, s=self.seconds)
+        summary = words["summary"].format(v=c["Violation"], w=c["Warning"], i=c["Info"],
+                                          f=len(self.files), t=self.triples, s=self.seconds)
+        return summary + (f" — {self.capped_note(lang)}" if self.is_capped else "")
 
     def to_text(self, lang: str = "en", *, colour: bool = False) -> str:
         """Human-readable text: one block per violation, then the summary line."""
@@ -181,6 +221,8 @@ class Report:
             "files": self.files,
             "triples": self.triples,
             "seconds": round(self.seconds, 3),
+            "capped": self.is_capped,
+            "total": self.total,
             "syntax_errors": [p.to_json() for p in self.syntax_errors],
             "violations": [asdict(v) for v in self.violations],
         }
@@ -191,6 +233,9 @@ class Report:
         report = BNode()
         graph.add((report, RDF.type, SH.ValidationReport))
         graph.add((report, SH.conforms, Literal(self.conforms)))
+        for lang in LANGS:
+            if self.is_capped:
+                graph.add((report, RDFS.comment, Literal(self.capped_note(lang), lang=lang)))
 
         def node(text: str) -> URIRef | BNode | Literal:
             return _parse_term(text)

@@ -26,6 +26,7 @@ from .locate import (
     RdfSyntaxError,
     SyntaxProblem,
     defining_source,
+    localize,
     parse_files,
     parse_source,
 )
@@ -153,12 +154,27 @@ def _fill(message: str, *, focus: str, value: str | None, path: str | None) -> s
 _QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
 
 
-def _display(node: Node | None, graph: Graph, lang: str) -> str | None:
+class _Labels:
+    """:func:`labels` of each node looked up once (a report names the same nodes many times,
+    and a lookup over an aggregate of graphs visits each of them)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.found: dict[Node, dict[str, str]] = {}
+
+    def __call__(self, node: Node) -> dict[str, str]:
+        found = self.found.get(node)
+        if found is None:
+            found = self.found[node] = labels(node, self.graph)
+        return dict(found)
+
+
+def _display(node: Node | None, graph: Graph | _Labels, lang: str) -> str | None:
     """A node for a message in ``lang``: its quoted label if it has one, else its Turtle text."""
     if node is None:
         return None
     if isinstance(node, URIRef):
-        found = labels(node, graph)
+        found = graph(node) if isinstance(graph, _Labels) else labels(node, graph)
         label = found.get(lang) or found.get("fr") or found.get("zh")
         if label:
             left, right = _QUOTES.get(lang, _QUOTES["en"])
@@ -209,6 +225,7 @@ def _violations_from_report(
     report: Graph, data: Graph, shapes: Graph, sources: list[ParsedSource]
 ) -> list[Violation]:
     violations = []
+    labels_of = _Labels(data)
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
         if focus is None:
@@ -223,8 +240,8 @@ def _violations_from_report(
         value_text = term_text(value) if value is not None else None
         file, line = _locate(focus, sources)
         messages = {
-            lang: _fill(text, focus=_display(focus, data, lang) or focus_text,
-                        value=_display(value, data, lang), path=path)
+            lang: _fill(text, focus=_display(focus, labels_of, lang) or focus_text,
+                        value=_display(value, labels_of, lang), path=path)
             for lang, text in _messages(result, report, shapes).items()
         }
         shape_text = term_text(shape) if isinstance(shape, URIRef) else None
@@ -236,10 +253,10 @@ def _violations_from_report(
             file=file,
             line=line,
             focus=focus_text,
-            focus_labels=labels(focus, data),
+            focus_labels=labels_of(focus),
             path=path,
             value=value_text,
-            value_labels=labels(value, data) if isinstance(value, URIRef) else {},
+            value_labels=labels_of(value) if isinstance(value, URIRef) else {},
             shape=shape_text or "(anonymous shape)",
             constraint=constraint_text,
             component=term_text(component) if component is not None else None,
@@ -457,13 +474,15 @@ def validate_text(
     alone: bool = False,
     reasoning: bool = False,
     context_files: Sequence[Path] | None = None,
+    lang: str | None = None,
 ) -> Report:
     """Validate one document (e.g. a POST body) with the bundled ontology and data as context
-    (or ``context_files``, e.g. the files a server was started with)."""
+    (or ``context_files``, e.g. the files a server was started with); a syntax error is told
+    in ``lang`` (``fr``, ``zh``; default: the parser's English)."""
     try:
         source = parse_source(text, name=name, rdf_format=rdf_format)
     except RdfSyntaxError as exc:
-        return validate_sources([], syntax_errors=[exc.problem])
+        return validate_sources([], syntax_errors=[localize(exc.problem, lang)])
     try:
         if context_files:
             context = list(_context(_key(context_files)))
@@ -475,4 +494,16 @@ def validate_text(
     return validate_sources([source], context=context, reasoning=reasoning, shapes=shapes)
 
 
-__all__ += ["LANGS"]
+def warm_caches(context_files: Sequence[Path] | None = None) -> None:
+    """Parse the context and the shapes and compile the shapes now, as :func:`validate_text`
+    would: a process forked afterwards finds them ready."""
+    from . import turtle  # noqa: F401 - rendering a report imports it
+
+    if context_files:
+        _context(_key(context_files))
+    else:
+        bundled_context(data=True)
+    _compiled(load_shapes())
+
+
+__all__ += ["LANGS", "warm_caches"]

@@ -6,22 +6,39 @@
   upload ``file`` with a ``format`` field (``turtle``, ``ntriples``, ``jsonld``). The report comes
   back as JSON (default for API calls), Turtle (a ``sh:ValidationReport``) or HTML, by ``Accept``.
 
-The posted document is merged with the served dataset's files (for references) and validated;
-nothing is written anywhere, the store is never touched. Errors: 413 for a body over
-``max_request_bytes``, 415 for an unknown ``Content-Type``, 400 (with line and column) for input
-that does not parse, including JSON-LD naming a remote ``@context`` (nothing is fetched).
+The posted document is merged with the served dataset's files (for references) and validated
+in a process of its own, under the limits of :mod:`ewkg.validation_worker` (time, memory, slots,
+results listed); nothing is written anywhere, the store is never touched. Errors: 413 for a body
+over ``max_request_bytes`` (chunked or not), 415 for an unknown ``Content-Type``, 400 (with line
+and column, in the page's language) for input that does not parse, including JSON-LD naming a
+remote ``@context`` (nothing is fetched) or nested too deeply, 503 (in French, Chinese and
+English, naming the limit) for a validation stopped at its time or memory limit or refused
+while the server is busy (with ``Retry-After``).
 """
 
 from __future__ import annotations
 
-import json
+import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
 
 from .errors import ApiError, bad_request, not_acceptable, unsupported_media_type
+from .i18n import current_lang
+from .validation_worker import (
+    Job,
+    ValidationLimitError,
+    ValidationLimits,
+    ValidationProcessError,
+    Validator,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .report import Report
 
 bp = Blueprint("validation", __name__)
 
@@ -52,10 +69,52 @@ def _too_large() -> ApiError:
                          "server; validate it locally with `ewkg validate FILE`")
 
 
-def _context_files() -> list[Path] | None:
+def _context_files() -> tuple[Path, ...]:
     config = current_app.config.get("EWKG")
-    files = list(getattr(config, "data", ()) or ())
-    return files or None
+    return tuple(getattr(config, "data", ()) or ())
+
+
+#: How much of a streamed body over the limit is still read (and dropped), in limits: the
+#: client, which sends its whole body before it reads the answer, then gets the 413 instead of
+#: a broken connection (the server closes one whose body it has not read to the end).
+DRAIN_FACTOR = 4
+
+
+def _discard(stream: object, budget: int) -> None:
+    """Read and drop up to ``budget`` bytes of ``stream``, or up to its end."""
+    while budget > 0:
+        chunk = stream.read(min(1 << 16, budget))  # type: ignore[attr-defined]
+        if not chunk:
+            return
+        budget -= len(chunk)
+
+
+def _buffer_streamed_body() -> None:
+    """Read a body sent without ``Content-Length`` (chunked) here, up to the limit.
+
+    Werkzeug stops reading such a body at ``MAX_CONTENT_LENGTH`` without a word, so a longer
+    one would be validated cut short; here it is a 413, as with ``Content-Length``. A body
+    within the limit is put back as if it had come with its length.
+    """
+    environ = request.environ
+    if get_content_length(environ) is not None or "wsgi.input_terminated" not in environ:
+        return  # a declared length (checked by werkzeug), or a server that cannot stream
+    limit = _max_bytes()
+    stream = environ["wsgi.input"]
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(1 << 16, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            _discard(stream, DRAIN_FACTOR * limit)
+            raise _too_large()
+    environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
+    environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)  # read: it now has a length
 
 
 def _read_input() -> tuple[bytes, ox.RdfFormat, bool]:
@@ -118,17 +177,32 @@ def form() -> Response:
     return _page()
 
 
+def _validate(job: Job) -> tuple[Report, bytes | None]:
+    """Run ``job`` under the server's limits: the (capped) report and its rendered body."""
+    validator: Validator = current_app.extensions["ewkg.validator"]
+    try:
+        outcome = validator.validate(job)
+    except ValidationLimitError as refusal:
+        headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else {}
+        raise ApiError(refusal.status, refusal.message(job.lang), headers=headers) from None
+    except ValidationProcessError as failure:
+        raise ApiError(500, str(failure)) from None
+    return outcome.report, outcome.body
+
+
 @bp.post("/validate")
 def post() -> Response:
     """Validate the posted document; answer with the report."""
-    from .validate import validate_text
-
+    _buffer_streamed_body()
     if request.content_length is not None and request.content_length > _max_bytes():
         raise _too_large()
     data, rdf_format, from_form = _read_input()
     response_type = _best_response_type(from_form)
-    report = validate_text(data, rdf_format=rdf_format, name="input",
-                           context_files=_context_files())
+    lang = current_lang()
+    report, body = _validate(Job(
+        data, rdf_format, name="input", context_files=_context_files(),
+        media_type=response_type, lang=lang,
+    ))
     text = data.decode("utf-8", errors="replace") if from_form else ""
     fmt = next((k for k, v in FORM_FORMATS.items() if v == rdf_format), "turtle")
     if report.syntax_errors:
@@ -136,20 +210,20 @@ def post() -> Response:
             return _page(status=400, text=text, fmt=fmt, syntax=list(report.syntax_errors))
         raise bad_request("; ".join(str(p) for p in report.syntax_errors))
     if response_type == "text/html":
-        return _page(report, text=text, fmt=fmt)
-    if response_type == "text/turtle":
-        from .turtle import canonical_turtle
-
-        body = canonical_turtle(report.to_graph())
-        response = Response(body, mimetype="text/turtle")
+        response = _page(report, text=text, fmt=fmt)
     else:
-        body = json.dumps(report.to_json(), ensure_ascii=False, indent=1)
-        response = Response(body, mimetype="application/json")
-    response.vary.add("Accept")
-    response.headers["Cache-Control"] = "no-store"
+        response = Response(body, mimetype=response_type)
+        response.vary.add("Accept")
+        response.headers["Cache-Control"] = "no-store"
+    if report.is_capped:
+        response.headers["X-Ewkg-Report-Capped"] = "true"
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``/validate`` blueprint."""
+    """Register the ``/validate`` blueprint and the validator, with the configured limits (its
+    slots are shared by every process forked from this one: the HTTP workers)."""
+    config = app.config.get("EWKG")
+    limits = ValidationLimits.from_config(config) if config is not None else ValidationLimits()
+    app.extensions["ewkg.validator"] = Validator(limits)
     app.register_blueprint(bp)

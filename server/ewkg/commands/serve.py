@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import Config
+from .validation_options import validation_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -99,6 +100,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
                    "query processes: 4G, 1.5GiB, 512M; 0: none (default: half the machine's).")
 @click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+@validation_options
 def serve(
     host: str,
     port: int,
@@ -111,6 +113,7 @@ def serve(
     memory_budget: int | None,
     base_iri: str | None,
     access_log: bool,
+    **validation: float | int | None,
 ) -> None:
     """Serve the SPARQL 1.1 endpoint, the query UI and the linked data.
 
@@ -121,7 +124,8 @@ def serve(
     from ..wsgi import serve as run_server
 
     config = build_config(data=data, store=store, query_timeout=query_timeout,
-                          base_iri=base_iri, memory_budget=memory_budget, http_workers=workers)
+                          base_iri=base_iri, memory_budget=memory_budget, http_workers=workers,
+                          **validation)
     if query_workers is not None:
         config = replace(config, extra={**config.extra, "query_workers": query_workers})
     try:
