@@ -2216,8 +2216,20 @@ HEADER = {
 }
 
 
+def seed_triples() -> set:
+    """The triples the source document's files (``data/{kind}.ttl``) state already."""
+    seed = new_graph()
+    for path in sorted(DATA.glob("*.ttl")):
+        if not path.name.startswith("ref-"):
+            seed.parse(path, format="turtle")
+    return set(seed)
+
+
 def write() -> None:
+    stated = seed_triples()
     for kind, g in G.items():
+        for triple in stated & set(g):  # each triple in one source graph: the seed's wins
+            g.remove(triple)
         path = DATA / f"ref-{kind}.ttl"
         head = [
             f"# {HEADER[kind]}",
