@@ -164,3 +164,14 @@ def test_materialise_is_idempotent_and_never_writes_the_files(store: ox.Store) -
         text = path.read_text(encoding="utf-8")
         assert INFERRED_GRAPH not in text
     assert (bundle_dir("data") / "region.ttl").is_file()
+
+
+def test_trig_dump_keeps_the_graphs() -> None:
+    from ewkg.describe import dataset_bytes
+    from ewkg.formats import by_name
+
+    store = EmbeddedStore()
+    quads = list(ox.parse(dataset_bytes(store, by_name("trig")), format=ox.RdfFormat.TRIG))
+    assert len(quads) == len(store)
+    assert {q.graph_name.value for q in quads} == {
+        ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH}

@@ -40,7 +40,7 @@ from rdflib.term import Identifier
 
 from .entailment import INFERRED_GRAPH, materialise
 from .namespaces import new_graph
-from .resources import dataset_files
+from .resources import bundle_dir, dataset_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -121,15 +121,16 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
 def graph_for(path: Path) -> str:
     """The named graph a triple file is loaded into, by the folder and name of the file.
 
-    ``ontology/*`` → :data:`ONTOLOGY_GRAPH`; ``data/ref-*`` → :data:`REFERENCE_GRAPH`;
-    ``data/*`` → :data:`SEED_GRAPH`; anything else → :data:`DATA_GRAPH`.
+    ``…/ontology/*`` → :data:`ONTOLOGY_GRAPH`; in the bundled ``data/`` folder, ``ref-*`` →
+    :data:`REFERENCE_GRAPH` and the others → :data:`SEED_GRAPH`; anything else (files given
+    with ``--data``) → :data:`DATA_GRAPH`.
 
-    >>> graph_for(Path("data/ref-region.ttl")).rsplit("/", 1)[1]
+    >>> graph_for(bundle_dir("data") / "ref-region.ttl").rsplit("/", 1)[1]
     'reference'
     """
     if path.parent.name == "ontology":
         return ONTOLOGY_GRAPH
-    if path.parent.name == "data":
+    if path.parent.resolve() == bundle_dir("data").resolve():
         return REFERENCE_GRAPH if path.name.startswith("ref-") else SEED_GRAPH
     return DATA_GRAPH
 
