@@ -92,7 +92,8 @@ _OUTSIDE = """
 """
 #: Meta-level ranges (classes and properties as values, punning): not individuals' classes.
 _META = """
-  FILTER(?declared NOT IN (rdfs:Literal, rdf:langString, owl:Thing, owl:Class, rdfs:Class,
+  FILTER(?declared NOT IN (rdfs:Literal, rdf:langString, rdf:PlainLiteral, rdfs:Resource,
+                           owl:Thing, owl:Class, rdfs:Class,
                            rdf:Property, owl:ObjectProperty, owl:DatatypeProperty))
   FILTER(!STRSTARTS(STR(?declared), "http://www.w3.org/2001/XMLSchema#"))
   FILTER NOT EXISTS { ?declared a rdfs:Datatype }
