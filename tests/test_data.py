@@ -316,8 +316,31 @@ def test_the_stated_counts_of_the_source(data: Graph) -> None:
     }.items()  # fmt: skip
     # the French and Chinese wordings that disagree are both kept, with a note saying so
     for slug in ("chongqing-key-counties", "wulanchabu-banners", "chifeng-banners"):
-        notes = list(data.objects(ID[f"count/{slug}"], SKOS.editorialNote))
+        notes = list(data.objects(ID[f"count/{slug}"], EWKG.wordingDifference))
         assert sorted(n.language for n in notes) == ["fr", "zh"]
+    # no source names the members of the 9 eastern and 10 western provinces (-level units)
+    for slug in ("eastern-provinces", "western-provinces"):
+        assert list(data.objects(ID[f"count/{slug}"], EWKG.enumeratedMember)) == []
+
+
+def test_meaning_changing_differences_between_the_texts_are_flagged(data: Graph) -> None:
+    """Each difference of meaning between the French and Chinese texts has a bilingual note
+    quoting both wordings."""
+    flagged = {
+        "pairing/shandong-chongqing": ("aide gouvernementale", "争取政府援助"),
+        "mechanism/fujian-ningxia-joint-meeting": ("efficacité", "时效性"),
+        "model/scheme": ("dont", "具体有"),
+        "count/chongqing-key-counties": ("districts démunis", "国家扶贫开发工作重点县"),
+    }
+    for slug, (fr_words, zh_words) in flagged.items():
+        notes = {n.language: str(n) for n in data.objects(ID[slug], EWKG.wordingDifference)}
+        assert set(notes) == {"fr", "zh"}, slug
+        assert fr_words in notes["fr"] and zh_words in notes["fr"] + notes["zh"], slug
+
+
+def test_no_inferred_start_year_for_the_seed_s_current_arrangement(data: Graph) -> None:
+    """The source says "actuellement" / "目前": no year it does not give."""
+    assert list(data.objects(ID["arrangement/seed-current"], EWKG.fromYear)) == []
     chongqing = ID["count/chongqing-key-counties"]
     wordings = {str(w) for w in data.objects(chongqing, EWKG.statedWording)}
     assert wordings == {"14 districts démunis de Chongqing", "重庆市的14个国家扶贫开发工作重点县"}

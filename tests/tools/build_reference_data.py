@@ -888,12 +888,14 @@ def level_of(zh: str) -> str:
 
 
 def arrangement(
-    slug: str, fr: str, zh: str, frm: int, until: int | None, srcs: list[Source | URIRef]
+    slug: str, fr: str, zh: str, frm: int | None, until: int | None,
+    srcs: list[Source | URIRef],
 ) -> URIRef:
     a = iri("arrangement", slug)
     add(a, RDF.type, EWKG.Arrangement)
     label(a, fr, zh)
-    add(a, EWKG.fromYear, year(frm))
+    if frm:  # None: no source gives the first year
+        add(a, EWKG.fromYear, year(frm))
     if until:
         add(a, EWKG.untilYear, year(until))
     derived(a, *srcs)
@@ -1391,7 +1393,7 @@ def build_pairings() -> None:
         "seed-current",
         "Dispositif décrit par le document source (entrée publiée le 11 janvier 2021)",
         "源文档所述的现行格局（2021年1月11日发布）",
-        2016,
+        None,  # "actuellement" / "目前": the source dates it by nothing but its publication
         None,
         [*passages(1), *seed_src],
     )
@@ -1399,9 +1401,10 @@ def build_pairings() -> None:
         arr_seed,
         SKOS.editorialNote,
         Literal(
-            "Année de début non donnée par la source ; 2016 est l’année du dernier réajustement "
-            "antérieur à la publication que les sources citées datent. Les 9 + 5 + 4 parties ne sont "
-            "nommées par aucune source.",
+            "Année de début non donnée par la source, qui dit seulement « actuellement » : aucune "
+            "n’est donc enregistrée. Le dernier réajustement antérieur à la publication que les "
+            "sources citées datent est de 2016, ce qui ne dit pas que ce dispositif commence en "
+            "2016. Les 9 + 5 + 4 parties ne sont nommées par aucune source.",
             lang="fr",
         ),
     )
@@ -1409,8 +1412,8 @@ def build_pairings() -> None:
         arr_seed,
         SKOS.editorialNote,
         Literal(
-            "来源未给出起始年份；2016年为引用来源所载、发布前最近一次调整的年份。"
-            "9+5+4个帮扶方未见任何来源列出名单。",
+            "来源未给出起始年份，只说“目前”，因此不记录起始年份。引用来源所载、发布前最近一次调整"
+            "为2016年，但这并不表明该格局始于2016年。9+5+4个帮扶方未见任何来源列出名单。",
             lang="zh",
         ),
     )
