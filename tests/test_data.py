@@ -5,6 +5,7 @@ agree with what is enumerated, and no blank nodes."""
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from ewkg.namespaces import EWKG, ID
 from ewkg.resources import turtle_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
+sys.path.insert(0, str(Path(__file__).parent / "tools"))
+from typography import normalise  # noqa: E402
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: Kinds that are the provenance itself, not facts drawn from it.
@@ -75,9 +79,9 @@ def seed_lines() -> dict[str, str]:
     """The seed's lines by passage slug: fr-1..fr-7, then zh-0 (the title) and zh-1..zh-6."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 14
-    passages = {f"fr-{n}": lines[n - 1] for n in range(1, 8)}
-    passages.update({f"zh-{n}": lines[7 + n] for n in range(7)})
-    return passages
+    passages = {f"fr-{n}": normalise(lines[n - 1], "fr") for n in range(1, 8)}
+    passages.update({f"zh-{n}": normalise(lines[7 + n], "zh") for n in range(7)})
+    return passages  # verbatim but for the native typography (tests/tools/typography.py)
 
 
 def test_every_kind_of_the_seed_is_present(files: dict[str, Graph]) -> None:

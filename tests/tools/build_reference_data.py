@@ -33,6 +33,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "server"))
 
+from typography import normalise  # noqa: E402  (tests/tools/typography.py)
+
 from ewkg.namespaces import EWKG, FOAF, GEO, ID, SCHEMA, WD, new_graph  # noqa: E402
 from ewkg.turtle import canonical_turtle  # noqa: E402
 
@@ -478,10 +480,10 @@ def source(key: str, note: str = "") -> Source:
         or host
     )
     if not meta:
-        fr_note = f" — {note.replace('copy of ', 'copie de ')}" if note else ""
-        zh_note = f"（{note.replace('copy of ', '转载自 ')}）" if note else ""
-        fr = f"Page web {host}{fr_note}"
-        zh = f"网页 {host}{zh_note}"
+        # The table's note (English: "copy of …", "abstract", "since 2010-06") stays in
+        # dcterms:bibliographicCitation, untagged; the labels are French and Chinese only.
+        fr = f"Page web {host}" + (f" ({date})" if date else "")
+        zh = f"网页 {host}" + (f"（{date}）" if date else "")
     else:
         fr, zh = meta["fr"], meta["zh"]
     src = Source(key, slug, url, note, publisher, date, fr, zh)
@@ -2228,9 +2230,20 @@ def seed_triples() -> set:
     return set(seed)
 
 
+def native_typography(g) -> None:
+    """French and Chinese text in the typography a native reader expects (tools/typography.py)."""
+    for s, p, o in list(g):
+        if isinstance(o, Literal) and o.language in ("fr", "zh"):
+            fixed = normalise(str(o), o.language)
+            if fixed != str(o):
+                g.remove((s, p, o))
+                g.add((s, p, Literal(fixed, lang=o.language)))
+
+
 def write() -> None:
     stated = seed_triples()
     for kind, g in G.items():
+        native_typography(g)
         for triple in stated & set(g):  # each triple in one source graph: the seed's wins
             g.remove(triple)
         path = DATA / f"ref-{kind}.ttl"

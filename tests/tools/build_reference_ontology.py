@@ -18,6 +18,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "server"))
 
+from typography import normalise  # noqa: E402  (tests/tools/typography.py)
+
 from ewkg.namespaces import EWKG, FOAF, GEO, ONTOLOGY_IRI, SCHEMA, new_graph  # noqa: E402
 from ewkg.turtle import canonical_turtle, leading_comments  # noqa: E402
 
@@ -408,6 +410,10 @@ def main() -> None:
         g.add((EWKG[local], SKOS.scopeNote, Literal(nfr, lang="fr")))
         g.add((EWKG[local], SKOS.scopeNote, Literal(nzh, lang="zh")))
     write_display_labels()
+    for s, p, o in list(g):  # the typography a native reader expects (tools/typography.py)
+        if isinstance(o, Literal) and o.language in ("fr", "zh") and normalise(o, o.language) != o:
+            g.remove((s, p, o))
+            g.add((s, p, Literal(normalise(o, o.language), lang=o.language)))
     head = [
         "# ewkg ontology, reference-data module: sourced claims and disputes, arrangements and",
         "# the events that start or end pairings, and the few region classes the reference",
