@@ -375,3 +375,41 @@ def test_dataset_description(data: Graph) -> None:
     assert data.value(dataset, DCAT_VERSION) == Literal("0.1.0")
     assert data.value(dataset, DCTERMS.source) == ID["source/seed"]
     assert (dataset, VOID.triples, None) not in data
+
+
+def test_a_lookup_by_each_official_chinese_name_finds_its_region() -> None:
+    """Every region's Chinese prefLabel is its full official name (北京市, not 北京)."""
+    import csv
+
+    from ewkg.store import EmbeddedStore
+
+    store = EmbeddedStore()
+    table = Path(__file__).parent / "fixtures" / "reference" / "regions.csv"
+    with open(table, encoding="utf-8") as handle:
+        names = [row["zh_name"] for row in csv.DictReader(handle)]
+    assert "北京市" in names and len(names) >= 60
+    missing = [n for n in names if not store.ask(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        f'ASK {{ ?r a <{EWKG.Region}> ; skos:prefLabel "{n}"@zh }}')]
+    assert missing == []
+
+
+FRENCH_ENGLISH = re.compile(
+    r"(^|[^.\w])(since|copy|news|abstract|the|and|with|feature|daily|helps|years|online)"
+    r"([^.\w]|$)", re.IGNORECASE)
+CHINESE_HALF_WIDTH = re.compile(r"[\u3400-\u9fff\uff01-\uff5e][,():;!?]|[,():;!?][\u3400-\u9fff]")
+
+
+def test_no_english_in_french_and_no_half_width_punctuation_in_chinese() -> None:
+    """The shapes check the entities; this checks every literal of the data and the ontology."""
+    graph = Graph()
+    for folder in ("ontology", "data"):
+        for path in turtle_files(folder):
+            graph.parse(path, format="turtle")
+    english = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "fr"
+               and FRENCH_ENGLISH.search(str(o))]
+    half = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "zh"
+            and CHINESE_HALF_WIDTH.search(str(o))]
+    unaccented = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "fr"
+                  and normalise(str(o), "fr") != str(o)]
+    assert (english, half, unaccented) == ([], [], [])

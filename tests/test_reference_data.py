@@ -227,7 +227,8 @@ def test_verified_french_names_are_claimed_with_their_source(graph: Graph) -> No
         if not (status.startswith("verified") or status.startswith("name-verified")):
             continue
         r = codes[row["gbt2260_code"]]
-        found = claims_for(graph, r, SKOS.prefLabel, Literal(row["fr_name"], lang="fr"))
+        name = Literal(row["fr_name"], lang="fr")  # the full form is an altLabel (one style)
+        found = [c for p in (SKOS.prefLabel, SKOS.altLabel) for c in claims_for(graph, r, p, name)]
         assert found, r
         first_url = URL.search(row["fr_source"])
         if first_url:

@@ -702,6 +702,19 @@ PROVISIONAL_NOTE = (
 )
 
 
+_TYPE_PREFIX = re.compile(
+    r"^(province|municipalité|région autonome(?: [a-zé]+)?) (?:du |de la |de l’|de )")
+
+
+def short_name(label: str) -> str:
+    """The geographic name alone, for pairing labels (« jumelage Jiangsu–Shaanxi »).
+
+    >>> short_name("région autonome zhuang du Guangxi"), short_name("province du Jiangsu")
+    ('Guangxi', 'Jiangsu')
+    """
+    return _TYPE_PREFIX.sub("", label)
+
+
 def build_regions() -> None:
     rows = read("regions.csv")
     for row in rows:
@@ -722,8 +735,13 @@ def build_regions() -> None:
             add(r, RDF.type, EWKG.Region)
             for cls in classes:
                 add(r, RDF.type, EWKG[cls])
-            fr_label = row["fr_name"] if fr_verified else pinyin
+            # One style: the geographic name alone (« Jiangsu », « Guangxi »), like the pinyin
+            # of the unverified names; a verified full form (« province du Jiangsu ») is an
+            # altLabel. A pattern-only full form is never stated (see the note below).
+            fr_label = short_name(row["fr_name"]) if fr_verified else pinyin
             label(r, fr_label, zh)
+            if fr_verified and row["fr_name"] != fr_label:
+                add(r, SKOS.altLabel, Literal(row["fr_name"], lang="fr"))
             if not fr_verified:
                 note(r, *PROVISIONAL_NOTE)
                 if status.startswith("pattern-unverified") and row["fr_name"] != pinyin:
@@ -748,7 +766,7 @@ def build_regions() -> None:
             claim(
                 f"{slug}-name-fr",
                 r,
-                SKOS.prefLabel,
+                SKOS.prefLabel if short_name(row["fr_name"]) == row["fr_name"] else SKOS.altLabel,
                 Literal(row["fr_name"], lang="fr"),
                 fr_sources,
                 direct=False,
@@ -869,7 +887,8 @@ def pairing(assisting_zh: str, assisted_zh: str, srcs: list[Source | URIRef]) ->
         add(p, EWKG.partOfProgramme, PROGRAMME)
         add(p, EWKG.level, LEVEL[level_of(assisted_zh)])
         add(a, EWKG.assists, b)
-        label(p, f"{name(a, 'fr')}–{name(b, 'fr')}", f"{name(a, 'zh')}—{name(b, 'zh')}")
+        label(p, f"jumelage {short_name(name(a, 'fr'))}–{short_name(name(b, 'fr'))}",
+              f"{name(a, 'zh')}—{name(b, 'zh')}")
     else:
         LABELS[p] = SEED_NAMES[slug]
     return p
@@ -1739,9 +1758,9 @@ FUJIAN_NINGXIA_TEXT = [
         "2023年：福清市19个经济强镇与西吉县19个乡镇结对",
     ),
     (
-        "Minning, nommé par Xi Jinping en 1997, devient officiellement un bourg en 2001 à 14 000 "
-        "habitants, venus surtout du Xihaigu",
-        "闽宁1997年由习近平命名，2001年人口达1.4万时正式建镇，居民多来自西海固",
+        "Le village de Minning, nommé par Xi Jinping en 1997, devient officiellement le bourg "
+        "de Minning en 2001 à 14 000 habitants, venus surtout du Xihaigu",
+        "闽宁村1997年由习近平命名，2001年人口达1.4万时正式建镇（今闽宁镇），居民多来自西海固",
     ),
     (
         "Construction du « village de Minning » commencée en 1997 ; plus de 60 000 habitants ; "
