@@ -51,6 +51,9 @@ CONSTRUCT { ?x a ?super } WHERE {
 }"""
 
 
+_HAS_AXIOMS = _PREFIXES + "ASK { ?a rdfs:subClassOf|rdfs:subPropertyOf ?b }"
+
+
 def materialise(store: ox.Store) -> int:
     """Add the subclass and subproperty closure of ``store`` to :data:`INFERRED_GRAPH`.
 
@@ -60,6 +63,8 @@ def materialise(store: ox.Store) -> int:
     """
     graph = ox.NamedNode(INFERRED_GRAPH)
     added = 0
+    if not store.query(_HAS_AXIOMS, use_default_graph_as_union=True):
+        return 0  # no ontology loaded: nothing to entail (and no query over a large dataset)
     for query in (_SUPER_PROPERTIES, _SUPER_CLASSES):
         triples = list(store.query(query, use_default_graph_as_union=True))
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
