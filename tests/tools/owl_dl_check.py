@@ -4,8 +4,8 @@
     .venv/bin/python tests/tools/owl_dl_check.py            # the ontology, then ontology + data
 
 The ontology (``ontology/ewkg*.ttl``, without the display labels) must be in OWL 2 DL; ontology
-and data together must be consistent (Pellet). The data's own profile violations (RDF terms
-such as ``rdf:value`` used as annotations) are counted, not fatal.
+and data together must be consistent (Pellet). The data's own profile violations (only the
+passages' ``rdf:value``, reserved vocabulary) are counted, not fatal.
 """
 
 from __future__ import annotations
