@@ -272,7 +272,7 @@ def triples(target: int, seed: int = 1) -> Iterator[str]:
             end = min(2025, start + rng.randrange(1, 12))
             yield f"{s} {_term('endYear')} {_typed(str(end), 'gYear')} ."
         yield f"{s} {_term('model')} {_iri('model', model[0])} ."
-        yield f"{s} {_term('mechanism')} {_iri('mechanism', f'meeting-{meeting}')} ."
+        yield f"{s} {_term('hasMechanism')} {_iri('mechanism', f'meeting-{meeting}')} ."
         if (east, west) not in assists:
             assists.add((east, west))
             yield f"{_iri('region', east)} {_term('assists')} {_iri('region', west)} ."

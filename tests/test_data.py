@@ -5,6 +5,7 @@ agree with what is enumerated, and no blank nodes."""
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from ewkg.namespaces import EWKG, ID
 from ewkg.resources import turtle_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
+sys.path.insert(0, str(Path(__file__).parent / "tools"))
+from typography import normalise  # noqa: E402
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: Kinds that are the provenance itself, not facts drawn from it.
@@ -75,9 +79,9 @@ def seed_lines() -> dict[str, str]:
     """The seed's lines by passage slug: fr-1..fr-7, then zh-0 (the title) and zh-1..zh-6."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 14
-    passages = {f"fr-{n}": lines[n - 1] for n in range(1, 8)}
-    passages.update({f"zh-{n}": lines[7 + n] for n in range(7)})
-    return passages
+    passages = {f"fr-{n}": normalise(lines[n - 1], "fr") for n in range(1, 8)}
+    passages.update({f"zh-{n}": normalise(lines[7 + n], "zh") for n in range(7)})
+    return passages  # verbatim but for the native typography (tests/tools/typography.py)
 
 
 def test_every_kind_of_the_seed_is_present(files: dict[str, Graph]) -> None:
@@ -316,8 +320,31 @@ def test_the_stated_counts_of_the_source(data: Graph) -> None:
     }.items()  # fmt: skip
     # the French and Chinese wordings that disagree are both kept, with a note saying so
     for slug in ("chongqing-key-counties", "wulanchabu-banners", "chifeng-banners"):
-        notes = list(data.objects(ID[f"count/{slug}"], SKOS.editorialNote))
+        notes = list(data.objects(ID[f"count/{slug}"], EWKG.wordingDifference))
         assert sorted(n.language for n in notes) == ["fr", "zh"]
+    # no source names the members of the 9 eastern and 10 western provinces (-level units)
+    for slug in ("eastern-provinces", "western-provinces"):
+        assert list(data.objects(ID[f"count/{slug}"], EWKG.enumeratedMember)) == []
+
+
+def test_meaning_changing_differences_between_the_texts_are_flagged(data: Graph) -> None:
+    """Each difference of meaning between the French and Chinese texts has a bilingual note
+    quoting both wordings."""
+    flagged = {
+        "pairing/shandong-chongqing": ("aide gouvernementale", "争取政府援助"),
+        "mechanism/fujian-ningxia-joint-meeting": ("efficacité", "时效性"),
+        "model/scheme": ("dont", "具体有"),
+        "count/chongqing-key-counties": ("districts démunis", "国家扶贫开发工作重点县"),
+    }
+    for slug, (fr_words, zh_words) in flagged.items():
+        notes = {n.language: str(n) for n in data.objects(ID[slug], EWKG.wordingDifference)}
+        assert set(notes) == {"fr", "zh"}, slug
+        assert fr_words in notes["fr"] and zh_words in notes["fr"] + notes["zh"], slug
+
+
+def test_no_inferred_start_year_for_the_seed_s_current_arrangement(data: Graph) -> None:
+    """The source says "actuellement" / "目前": no year it does not give."""
+    assert list(data.objects(ID["arrangement/seed-current"], EWKG.fromYear)) == []
     chongqing = ID["count/chongqing-key-counties"]
     wordings = {str(w) for w in data.objects(chongqing, EWKG.statedWording)}
     assert wordings == {"14 districts démunis de Chongqing", "重庆市的14个国家扶贫开发工作重点县"}
@@ -348,3 +375,41 @@ def test_dataset_description(data: Graph) -> None:
     assert data.value(dataset, DCAT_VERSION) == Literal("0.1.0")
     assert data.value(dataset, DCTERMS.source) == ID["source/seed"]
     assert (dataset, VOID.triples, None) not in data
+
+
+def test_a_lookup_by_each_official_chinese_name_finds_its_region() -> None:
+    """Every region's Chinese prefLabel is its full official name (北京市, not 北京)."""
+    import csv
+
+    from ewkg.store import EmbeddedStore
+
+    store = EmbeddedStore()
+    table = Path(__file__).parent / "fixtures" / "reference" / "regions.csv"
+    with open(table, encoding="utf-8") as handle:
+        names = [row["zh_name"] for row in csv.DictReader(handle)]
+    assert "北京市" in names and len(names) >= 60
+    missing = [n for n in names if not store.ask(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        f'ASK {{ ?r a <{EWKG.Region}> ; skos:prefLabel "{n}"@zh }}')]
+    assert missing == []
+
+
+FRENCH_ENGLISH = re.compile(
+    r"(^|[^.\w])(since|copy|news|abstract|the|and|with|feature|daily|helps|years|online)"
+    r"([^.\w]|$)", re.IGNORECASE)
+CHINESE_HALF_WIDTH = re.compile(r"[\u3400-\u9fff\uff01-\uff5e][,():;!?]|[,():;!?][\u3400-\u9fff]")
+
+
+def test_no_english_in_french_and_no_half_width_punctuation_in_chinese() -> None:
+    """The shapes check the entities; this checks every literal of the data and the ontology."""
+    graph = Graph()
+    for folder in ("ontology", "data"):
+        for path in turtle_files(folder):
+            graph.parse(path, format="turtle")
+    english = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "fr"
+               and FRENCH_ENGLISH.search(str(o))]
+    half = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "zh"
+            and CHINESE_HALF_WIDTH.search(str(o))]
+    unaccented = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "fr"
+                  and normalise(str(o), "fr") != str(o)]
+    assert (english, half, unaccented) == ([], [], [])

@@ -187,3 +187,73 @@ def test_closure_types_follow_domains_and_ranges(closure: Graph) -> None:
     pairings = set(closure.subjects(RDF.type, EWKG.Pairing))
     regions = set(closure.subjects(RDF.type, EWKG.Region))
     assert pairings and regions and not pairings & regions
+
+
+# -- OWL 2 DL, checked by a real OWL tool (the OWL API and Pellet shipped in owlready2) ---------
+
+def _owl_tool():  # type: ignore[no-untyped-def]
+    import sys
+
+    sys.path.insert(0, str(bundle_dir("ontology").parent / "tests" / "tools"))
+    import owl_dl_check
+
+    if not owl_dl_check.available():
+        pytest.fail("the OWL 2 DL check needs java and owlready2 (installed by .ci/run)")
+    return owl_dl_check
+
+
+def test_ontology_is_in_owl2_dl_and_consistent_with_the_data() -> None:
+    tool = _owl_tool()
+    ontology = tool.check(tool.ontology_files())
+    assert ontology.violations == []
+    assert ontology.in_dl and ontology.consistent
+    whole = tool.check(tool.ontology_files() + turtle_files("data"))
+    assert whole.consistent
+    # the data is in OWL 2 DL too, but for the passages' rdf:value (reserved vocabulary)
+    assert [v for v in whole.violations if "rdf:value" not in v] == []
+
+
+def test_owl2_dl_check_catches_reserved_vocabulary(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A claim value declared a sub-property of rdf:object (as it once was) is outside OWL 2 DL."""
+    tool = _owl_tool()
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"<{EWKG.claimValue}> rdfs:subPropertyOf rdf:object .\n", encoding="utf-8")
+    report = tool.check([*tool.ontology_files(), extra])
+    assert not report.in_dl
+    assert any("rdf:object" in v for v in report.violations)
+
+
+def test_every_property_has_a_domain_and_a_range(ontology: Graph) -> None:
+    props = [p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+             for p in ontology.subjects(RDF.type, kind) if str(p).startswith(str(EWKG))]
+    assert len(props) >= 55
+    lacking = sorted(str(p) for p in props
+                     if ontology.value(p, RDFS.domain) is None
+                     or ontology.value(p, RDFS.range) is None)
+    assert lacking == []
+
+
+def test_the_ontology_labels_no_other_vocabulary_s_term() -> None:
+    for name in ("ewkg.ttl", "ewkg-reference.ttl"):
+        graph = Graph().parse(bundle_dir("ontology") / name, format="turtle")
+        labelled = sorted(
+            str(s) for p in (RDFS.label, SKOS.prefLabel) for s in graph.subjects(p, None)
+            if isinstance(s, URIRef) and not str(s).startswith(str(EWKG)) and s != ONTOLOGY)
+        assert labelled == [], name
+
+
+def test_no_two_terms_differ_only_by_case(ontology: Graph) -> None:
+    terms = {str(t) for t in ontology.subjects() if str(t).startswith(str(EWKG))}
+    folded: dict[str, set[str]] = {}
+    for t in terms:
+        folded.setdefault(t.lower(), set()).add(t)
+    assert [sorted(v) for v in folded.values() if len(v) > 1] == []
+
+
+def test_regions_are_aligned_to_geographic_vocabularies(ontology: Graph) -> None:
+    supers = set(ontology.objects(EWKG.Region, RDFS.subClassOf))
+    assert URIRef("http://www.opengis.net/ont/geosparql#Feature") in supers
+    assert URIRef("https://schema.org/AdministrativeArea") in supers

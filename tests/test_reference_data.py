@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,6 +23,9 @@ from ewkg.resources import bundle_dir, turtle_files
 from ewkg.store import EmbeddedStore
 
 REF = Path(__file__).parent / "fixtures" / "reference"
+sys.path.insert(0, str(Path(__file__).parent / "tools"))
+from typography import normalise  # noqa: E402
+
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 URL = re.compile(r"https?://[^\s;]+")
@@ -223,7 +227,8 @@ def test_verified_french_names_are_claimed_with_their_source(graph: Graph) -> No
         if not (status.startswith("verified") or status.startswith("name-verified")):
             continue
         r = codes[row["gbt2260_code"]]
-        found = claims_for(graph, r, SKOS.prefLabel, Literal(row["fr_name"], lang="fr"))
+        name = Literal(row["fr_name"], lang="fr")  # the full form is an altLabel (one style)
+        found = [c for p in (SKOS.prefLabel, SKOS.altLabel) for c in claims_for(graph, r, p, name)]
         assert found, r
         first_url = URL.search(row["fr_source"])
         if first_url:
@@ -320,7 +325,8 @@ def test_dated_statements_of_fujian_ningxia_and_beijing_neimenggu(graph: Graph) 
     ):
         for i, row in enumerate(rows(name), 1):
             c = ID[f"claim/{prefix}-{i:02d}"]
-            assert str(graph.value(c, EWKG.quotation)) == row["quote_or_paraphrase_zh"]
+            quote = normalise(row["quote_or_paraphrase_zh"], "zh")  # full-width punctuation
+            assert str(graph.value(c, EWKG.quotation)) == quote
             assert str(graph.value(c, EWKG.referenceDate)) == row["date"]
             assert URL.search(row["source"]).group(0).rstrip(")") in pages(graph, c), c
 

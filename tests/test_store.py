@@ -12,8 +12,11 @@ from ewkg.resources import dataset_files
 from ewkg.store import (
     COUNT_FILE,
     DATA_GRAPH,
+    INFERRED_GRAPH,
     MEMO_FILE,
     ONTOLOGY_GRAPH,
+    REFERENCE_GRAPH,
+    SEED_GRAPH,
     VERSION_FILE,
     EmbeddedStore,
     Store,
@@ -47,7 +50,8 @@ def test_bundle_loads_ontology_and_data(bundle: EmbeddedStore) -> None:
 
 def test_bundle_graphs_are_named_and_their_union_is_the_default(bundle: EmbeddedStore) -> None:
     assert bundle.ask(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }}")
-    assert bundle.ask(f"ASK {{ GRAPH <{DATA_GRAPH}> {{ ?s a ?c }} }}")
+    for graph in (SEED_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH):  # one graph per source
+        assert bundle.ask(f"ASK {{ GRAPH <{graph}> {{ ?s a ?c }} }}")
     in_graphs = bundle.select("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
     in_default = bundle.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"]
     assert int(in_graphs) == int(in_default) == len(bundle)

@@ -379,6 +379,17 @@ def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
     return ox.serialize(triples, format=ox_format, prefixes=prefixes)
 
 
+def dataset_bytes(store: Store, fmt: Format) -> bytes:
+    """The whole dataset in ``fmt``; TriG keeps each triple in its named graph (the source it
+    comes from, see :func:`ewkg.store.graph_for`) when the store is embedded."""
+    native = getattr(store, "oxigraph", None)
+    if fmt.rdflib_name != "trig" or not isinstance(native, ox.Store):
+        return serialize_triples(store_triples(store), fmt)
+    quads = sorted(native, key=lambda q: (str(q.graph_name), _sort_key(q.triple, None)))
+    prefixes = used_prefixes([q.triple for q in quads])
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+
+
 def serialize(graph: Graph, fmt: Format, *, first: str | None = None) -> bytes:
     """``graph`` in ``fmt`` as UTF-8 bytes, ``first``'s statements leading (see
     :func:`serialize_triples`). JSON-LD is compacted with a local ``@context`` built from the

@@ -34,6 +34,7 @@ from rdflib.namespace import DCTERMS, RDF
 from . import i18n
 from .app import get_store
 from .describe import (
+    dataset_bytes,
     describe,
     exists,
     kind_classes,
@@ -43,8 +44,6 @@ from .describe import (
     ontology_graph,
     safe_iri,
     serialize,
-    serialize_triples,
-    store_triples,
 )
 from .errors import bad_request, not_acceptable
 from .formats import HTML, Format, by_name, graph_formats, negotiate
@@ -423,7 +422,7 @@ def _ontology_page(s: Store, graph: Graph) -> str:
 
 def dump_bytes(s: Store, fmt: Format) -> bytes:
     """The whole dataset in ``fmt``, serialized once per dataset version."""
-    return memo(s, f"dump:{fmt.name}", lambda: serialize_triples(store_triples(s), fmt))
+    return memo(s, f"dump:{fmt.name}", lambda: dataset_bytes(s, fmt))
 
 
 @bp.get(f"/{DUMP_PATH}.<ext>")

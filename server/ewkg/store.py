@@ -12,9 +12,12 @@ Backends (chosen by :func:`open_store` from ``Config.store``):
   while the files are unchanged (see :class:`EmbeddedStore`);
 * ``http(s)://…/sparql`` — a remote SPARQL 1.1 endpoint (:class:`ewkg.remote_store.RemoteStore`).
 
-Named graphs: the ontology is loaded into :data:`ONTOLOGY_GRAPH` and the data into
-:data:`DATA_GRAPH`; every query sees their union as its default graph unless the client names
-graphs (``default-graph-uri`` / ``named-graph-uri``).
+Named graphs, one per source (:func:`graph_for`): the ontology in :data:`ONTOLOGY_GRAPH`, the
+source document's facts (``data/{kind}.ttl``) in :data:`SEED_GRAPH`, the reference tables' facts
+(``data/ref-{kind}.ttl``) in :data:`REFERENCE_GRAPH`, any other file in :data:`DATA_GRAPH`, and
+the triples the ontology entails in :data:`~ewkg.entailment.INFERRED_GRAPH` (computed at load by
+:func:`ewkg.entailment.materialise`). Every query sees their union as its default graph unless
+the client names graphs (``default-graph-uri`` / ``named-graph-uri``).
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from .entailment import INFERRED_GRAPH, materialise
 from .namespaces import new_graph
-from .resources import dataset_files
+from .resources import bundle_dir, dataset_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -46,10 +50,14 @@ _log = logging.getLogger(__name__)
 
 #: Named graph holding the ontology files (``ontology/*.ttl``).
 ONTOLOGY_GRAPH = "https://w3id.org/ewkg/graph/ontology"
-#: Named graph holding every other file (``data/*.ttl``, or the files given with ``--data``).
+#: Named graph of the source document's facts: the files ``data/{kind}.ttl``.
+SEED_GRAPH = "https://w3id.org/ewkg/graph/seed"
+#: Named graph of the reference tables' facts: the files ``data/ref-{kind}.ttl``.
+REFERENCE_GRAPH = "https://w3id.org/ewkg/graph/reference"
+#: Named graph holding any other file (the files given with ``--data``).
 DATA_GRAPH = "https://w3id.org/ewkg/graph/data"
 #: The graphs the store holds (a TriG or N-Quads file given with ``--data`` may add others).
-GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, DATA_GRAPH)
+GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, DATA_GRAPH, INFERRED_GRAPH)
 
 _OX_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -162,8 +170,20 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
 
 
 def graph_for(path: Path) -> str:
-    """The named graph a file is loaded into: the ontology graph for ``ontology/…`` files."""
-    return ONTOLOGY_GRAPH if path.parent.name == "ontology" else DATA_GRAPH
+    """The named graph a triple file is loaded into, by the folder and name of the file.
+
+    ``…/ontology/*`` → :data:`ONTOLOGY_GRAPH`; in the bundled ``data/`` folder, ``ref-*`` →
+    :data:`REFERENCE_GRAPH` and the others → :data:`SEED_GRAPH`; anything else (files given
+    with ``--data``) → :data:`DATA_GRAPH`.
+
+    >>> graph_for(bundle_dir("data") / "ref-region.ttl").rsplit("/", 1)[1]
+    'reference'
+    """
+    if path.parent.name == "ontology":
+        return ONTOLOGY_GRAPH
+    if path.parent.resolve() == bundle_dir("data").resolve():
+        return REFERENCE_GRAPH if path.name.startswith("ref-") else SEED_GRAPH
+    return DATA_GRAPH
 
 
 def files_version(paths: Iterable[Path], *, memo: Path | None = None) -> str:
@@ -195,7 +215,8 @@ def files_version(paths: Iterable[Path], *, memo: Path | None = None) -> str:
 
 
 def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) -> None:
-    """Load ``paths`` into ``store``, each triple file into its :func:`graph_for` graph.
+    """Load ``paths`` into ``store``, each triple file into its :func:`graph_for` graph, then
+    add the triples the ontology entails (:func:`ewkg.entailment.materialise`).
 
     ``bulk`` uses pyoxigraph's bulk loader (no transaction: for a fresh on-disk store); the
     plain loader is faster in memory.
@@ -214,6 +235,7 @@ def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) ->
         except SyntaxError as error:
             line = f":{error.lineno}" if error.lineno else ""
             raise ValueError(f"{path}{line}: {error.msg}") from None
+    materialise(store)  # the ontology's subclass/subproperty closure, in its own graph
 
 
 @runtime_checkable

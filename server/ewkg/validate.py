@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -296,6 +296,52 @@ def _closure(graph: Graph) -> Graph:
     return closure
 
 
+def _misplaced(data: Graph, closure: Graph, add: Callable[..., None]) -> None:
+    """Individuals the ontology would put in a class the data does not give them.
+
+    Two checks on the data closed under subclass and subproperty axioms (what the server
+    serves, :mod:`ewkg.entailment`): every subject is in its property's domain and every object
+    in its range; and the OWL 2 RL closure types no named individual with a class of the
+    ontology that the served data does not (a wrong domain, range or chain would).
+    """
+    from .entailment import domain_range_violations, materialise
+
+    store = to_oxigraph(data)
+    materialise(store)
+    for m in domain_range_violations(store):
+        node, prop = URIRef(m.node), URIRef(m.prop)
+        expected = " | ".join(term_text(URIRef(c)) for c in m.allowed) or "?"
+        where = {"domain": ("le sujet", "主语", "subject"), "range": ("l’objet", "宾语", "object")}
+        fr, zh, en = where[m.side]
+        add(URIRef(m.subject), term_text(prop), node, f"rdfs:{m.side}", {
+            "fr": f"{fr} de {term_text(prop)} n’est pas une instance de {expected} "
+                  f"(rdfs:{m.side}) : corrigez le type ou la propriété, ou la déclaration.",
+            "zh": f"{term_text(prop)} 的{zh}不是 {expected} 的实例（rdfs:{m.side}）："
+                  "请修正其类型、属性或声明。",
+            "en": f"The {en} of {term_text(prop)} is not an instance of {expected} "
+                  f"(rdfs:{m.side}): fix its type, the property, or the declaration.",
+        })
+    ontology_classes = {c for c in data.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+    served = {(t.subject.value, t.object.value) for t in store.quads_for_pattern(
+        None, ox.NamedNode(str(RDF.type)), None) if isinstance(t.object, ox.NamedNode)}
+    for x, c in closure.subject_objects(RDF.type):
+        if (isinstance(x, URIRef) and c in ontology_classes and (x, None, None) in data
+                and (str(x), str(c)) not in served and (x, RDF.type, OWL.Class) not in data
+                and not any((x, RDF.type, k) in data for k in (
+                    OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+                    OWL.Ontology, OWL.NamedIndividual))):
+            add(x, "rdf:type", c, "owl:entailedClass", {
+                "fr": f"Le raisonnement OWL 2 RL range l’entité dans {term_text(c)}, que les "
+                      "données ne lui donnent pas : un domaine, une portée ou une chaîne de "
+                      "propriétés de l’ontologie est trop fort.",
+                "zh": f"OWL 2 RL 推理将该实体归入 {term_text(c)}，而数据并未如此声明："
+                      "本体中的某个定义域、值域或属性链过强。",
+                "en": f"OWL 2 RL reasoning puts the entity in {term_text(c)}, which the data "
+                      "does not give it: a domain, range or property chain of the ontology is "
+                      "too strong.",
+            })
+
+
 def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violation]:
     """Contradictions of the OWL 2 RL closure: an entity in two disjoint classes, a functional
     property with two different values (the data's IRIs name different things)."""
@@ -336,6 +382,7 @@ def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violatio
             "en": f"Contradiction: the functional property {term_text(p)} has two values, "
                   f"{term_text(a)} and {term_text(b)}.",
         })
+    _misplaced(data, closure, add)
     error_type = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
     error_text = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
     for node in closure.subjects(RDF.type, error_type):

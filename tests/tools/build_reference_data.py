@@ -33,6 +33,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "server"))
 
+from typography import normalise  # noqa: E402  (tests/tools/typography.py)
+
 from ewkg.namespaces import EWKG, FOAF, GEO, ID, SCHEMA, WD, new_graph  # noqa: E402
 from ewkg.turtle import canonical_turtle  # noqa: E402
 
@@ -478,10 +480,10 @@ def source(key: str, note: str = "") -> Source:
         or host
     )
     if not meta:
-        fr_note = f" — {note.replace('copy of ', 'copie de ')}" if note else ""
-        zh_note = f"（{note.replace('copy of ', '转载自 ')}）" if note else ""
-        fr = f"Page web {host}{fr_note}"
-        zh = f"网页 {host}{zh_note}"
+        # The table's note (English: "copy of …", "abstract", "since 2010-06") stays in
+        # dcterms:bibliographicCitation, untagged; the labels are French and Chinese only.
+        fr = f"Page web {host}" + (f" ({date})" if date else "")
+        zh = f"网页 {host}" + (f"（{date}）" if date else "")
     else:
         fr, zh = meta["fr"], meta["zh"]
     src = Source(key, slug, url, note, publisher, date, fr, zh)
@@ -700,6 +702,19 @@ PROVISIONAL_NOTE = (
 )
 
 
+_TYPE_PREFIX = re.compile(
+    r"^(province|municipalité|région autonome(?: [a-zé]+)?) (?:du |de la |de l’|de )")
+
+
+def short_name(label: str) -> str:
+    """The geographic name alone, for pairing labels (« jumelage Jiangsu–Shaanxi »).
+
+    >>> short_name("région autonome zhuang du Guangxi"), short_name("province du Jiangsu")
+    ('Guangxi', 'Jiangsu')
+    """
+    return _TYPE_PREFIX.sub("", label)
+
+
 def build_regions() -> None:
     rows = read("regions.csv")
     for row in rows:
@@ -720,8 +735,13 @@ def build_regions() -> None:
             add(r, RDF.type, EWKG.Region)
             for cls in classes:
                 add(r, RDF.type, EWKG[cls])
-            fr_label = row["fr_name"] if fr_verified else pinyin
+            # One style: the geographic name alone (« Jiangsu », « Guangxi »), like the pinyin
+            # of the unverified names; a verified full form (« province du Jiangsu ») is an
+            # altLabel. A pattern-only full form is never stated (see the note below).
+            fr_label = short_name(row["fr_name"]) if fr_verified else pinyin
             label(r, fr_label, zh)
+            if fr_verified and row["fr_name"] != fr_label:
+                add(r, SKOS.altLabel, Literal(row["fr_name"], lang="fr"))
             if not fr_verified:
                 note(r, *PROVISIONAL_NOTE)
                 if status.startswith("pattern-unverified") and row["fr_name"] != pinyin:
@@ -746,7 +766,7 @@ def build_regions() -> None:
             claim(
                 f"{slug}-name-fr",
                 r,
-                SKOS.prefLabel,
+                SKOS.prefLabel if short_name(row["fr_name"]) == row["fr_name"] else SKOS.altLabel,
                 Literal(row["fr_name"], lang="fr"),
                 fr_sources,
                 direct=False,
@@ -867,7 +887,8 @@ def pairing(assisting_zh: str, assisted_zh: str, srcs: list[Source | URIRef]) ->
         add(p, EWKG.partOfProgramme, PROGRAMME)
         add(p, EWKG.level, LEVEL[level_of(assisted_zh)])
         add(a, EWKG.assists, b)
-        label(p, f"{name(a, 'fr')}–{name(b, 'fr')}", f"{name(a, 'zh')}—{name(b, 'zh')}")
+        label(p, f"jumelage {short_name(name(a, 'fr'))}–{short_name(name(b, 'fr'))}",
+              f"{name(a, 'zh')}—{name(b, 'zh')}")
     else:
         LABELS[p] = SEED_NAMES[slug]
     return p
@@ -888,12 +909,14 @@ def level_of(zh: str) -> str:
 
 
 def arrangement(
-    slug: str, fr: str, zh: str, frm: int, until: int | None, srcs: list[Source | URIRef]
+    slug: str, fr: str, zh: str, frm: int | None, until: int | None,
+    srcs: list[Source | URIRef],
 ) -> URIRef:
     a = iri("arrangement", slug)
     add(a, RDF.type, EWKG.Arrangement)
     label(a, fr, zh)
-    add(a, EWKG.fromYear, year(frm))
+    if frm:  # None: no source gives the first year
+        add(a, EWKG.fromYear, year(frm))
     if until:
         add(a, EWKG.untilYear, year(until))
     derived(a, *srcs)
@@ -1391,7 +1414,7 @@ def build_pairings() -> None:
         "seed-current",
         "Dispositif décrit par le document source (entrée publiée le 11 janvier 2021)",
         "源文档所述的现行格局（2021年1月11日发布）",
-        2016,
+        None,  # "actuellement" / "目前": the source dates it by nothing but its publication
         None,
         [*passages(1), *seed_src],
     )
@@ -1399,9 +1422,10 @@ def build_pairings() -> None:
         arr_seed,
         SKOS.editorialNote,
         Literal(
-            "Année de début non donnée par la source ; 2016 est l’année du dernier réajustement "
-            "antérieur à la publication que les sources citées datent. Les 9 + 5 + 4 parties ne sont "
-            "nommées par aucune source.",
+            "Année de début non donnée par la source, qui dit seulement « actuellement » : aucune "
+            "n’est donc enregistrée. Le dernier réajustement antérieur à la publication que les "
+            "sources citées datent est de 2016, ce qui ne dit pas que ce dispositif commence en "
+            "2016. Les 9 + 5 + 4 parties ne sont nommées par aucune source.",
             lang="fr",
         ),
     )
@@ -1409,8 +1433,8 @@ def build_pairings() -> None:
         arr_seed,
         SKOS.editorialNote,
         Literal(
-            "来源未给出起始年份；2016年为引用来源所载、发布前最近一次调整的年份。"
-            "9+5+4个帮扶方未见任何来源列出名单。",
+            "来源未给出起始年份，只说“目前”，因此不记录起始年份。引用来源所载、发布前最近一次调整"
+            "为2016年，但这并不表明该格局始于2016年。9+5+4个帮扶方未见任何来源列出名单。",
             lang="zh",
         ),
     )
@@ -1734,9 +1758,9 @@ FUJIAN_NINGXIA_TEXT = [
         "2023年：福清市19个经济强镇与西吉县19个乡镇结对",
     ),
     (
-        "Minning, nommé par Xi Jinping en 1997, devient officiellement un bourg en 2001 à 14 000 "
-        "habitants, venus surtout du Xihaigu",
-        "闽宁1997年由习近平命名，2001年人口达1.4万时正式建镇，居民多来自西海固",
+        "Le village de Minning, nommé par Xi Jinping en 1997, devient officiellement le bourg "
+        "de Minning en 2001 à 14 000 habitants, venus surtout du Xihaigu",
+        "闽宁村1997年由习近平命名，2001年人口达1.4万时正式建镇（今闽宁镇），居民多来自西海固",
     ),
     (
         "Construction du « village de Minning » commencée en 1997 ; plus de 60 000 habitants ; "
@@ -2216,8 +2240,31 @@ HEADER = {
 }
 
 
+def seed_triples() -> set:
+    """The triples the source document's files (``data/{kind}.ttl``) state already."""
+    seed = new_graph()
+    for path in sorted(DATA.glob("*.ttl")):
+        if not path.name.startswith("ref-"):
+            seed.parse(path, format="turtle")
+    return set(seed)
+
+
+def native_typography(g) -> None:
+    """French and Chinese text in the typography a native reader expects (tools/typography.py)."""
+    for s, p, o in list(g):
+        if isinstance(o, Literal) and o.language in ("fr", "zh"):
+            fixed = normalise(str(o), o.language)
+            if fixed != str(o):
+                g.remove((s, p, o))
+                g.add((s, p, Literal(fixed, lang=o.language)))
+
+
 def write() -> None:
+    stated = seed_triples()
     for kind, g in G.items():
+        native_typography(g)
+        for triple in stated & set(g):  # each triple in one source graph: the seed's wins
+            g.remove(triple)
         path = DATA / f"ref-{kind}.ttl"
         head = [
             f"# {HEADER[kind]}",

@@ -11,14 +11,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "server"))
 
+from typography import normalise  # noqa: E402  (tests/tools/typography.py)
+
 from ewkg.namespaces import EWKG, FOAF, GEO, ONTOLOGY_IRI, SCHEMA, new_graph  # noqa: E402
-from ewkg.turtle import canonical_turtle  # noqa: E402
+from ewkg.turtle import canonical_turtle, leading_comments  # noqa: E402
 
 ONTOLOGY = URIRef(ONTOLOGY_IRI)
 
@@ -35,7 +38,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "contredisent.",
         "某一来源对某事物的陈述：主体、属性和值，以及该陈述所出自的来源。借此可为每个事实注明出处，"
         "并同时保留相互矛盾的陈述。",
-        {RDFS.subClassOf: [RDF.Statement, PROV.Entity]},
+        {RDFS.subClassOf: [PROV.Entity], RDFS.seeAlso: [RDF.Statement]},
     ),
     (
         "Dispute",
@@ -103,7 +106,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "陈述主体",
         "Chose dont l’énoncé parle.",
         "陈述所涉及的事物。",
-        {RDFS.domain: [EWKG.Claim], RDFS.subPropertyOf: [RDF.subject]},
+        {RDFS.domain: [EWKG.Claim], RDFS.seeAlso: [RDF.subject]},
     ),
     (
         "claimProperty",
@@ -112,11 +115,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "陈述属性",
         "Propriété que l’énoncé attribue au sujet.",
         "陈述赋予主体的属性。",
-        {
-            RDFS.domain: [EWKG.Claim],
-            RDFS.range: [RDF.Property],
-            RDFS.subPropertyOf: [RDF.predicate],
-        },
+        {RDFS.domain: [EWKG.Claim], RDFS.range: [OWL.Thing], RDFS.seeAlso: [RDF.predicate]},
     ),
     (
         "claimValue",
@@ -125,7 +124,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "陈述值",
         "Valeur (chose ou littéral) que l’énoncé donne à la propriété.",
         "陈述给出的属性值（事物或字面量）。",
-        {RDFS.domain: [EWKG.Claim], RDFS.subPropertyOf: [RDF.object]},
+        {RDFS.domain: [EWKG.Claim], RDFS.range: [RDFS.Resource], RDFS.seeAlso: [RDF.object]},
     ),
     (
         "quotation",
@@ -134,7 +133,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "引文",
         "Passage de la source, dans sa langue, sur lequel l’énoncé repose.",
         "陈述所依据的来源原文（保留原文语言）。",
-        {RDFS.domain: [EWKG.Claim], RDFS.range: [RDF.langString]},
+        {RDFS.domain: [EWKG.Claim], RDFS.range: [RDF.PlainLiteral]},
     ),
     (
         "referenceStatus",
@@ -232,19 +231,21 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "fromYear",
         OWL.DatatypeProperty,
         "en vigueur à partir de",
-        "起始年份",
+        "生效起始年份",
         "Première année de la période du dispositif.",
         "该格局所涵盖时期的第一年。",
-        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.gYear]},
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.gYear],
+         RDFS.subPropertyOf: [EWKG.startYear]},
     ),
     (
         "untilYear",
         OWL.DatatypeProperty,
         "en vigueur jusqu’à",
-        "截止年份",
+        "生效截止年份",
         "Dernière année de la période du dispositif, quand la source la donne.",
         "来源给出时，该格局所涵盖时期的最后一年。",
-        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.gYear]},
+        {RDFS.domain: [EWKG.Arrangement], RDFS.range: [XSD.gYear],
+         RDFS.subPropertyOf: [EWKG.endYear]},
     ),
     # ---- counts and other facts --------------------------------------------------------
     (
@@ -274,7 +275,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "受帮扶单位数量",
         "Nombre d’unités aidées que la source donne pour un réajustement.",
         "来源就某次调整给出的受帮扶单位数量。",
-        {RDFS.range: [XSD.integer]},
+        {RDFS.domain: [EWKG.Adjustment], RDFS.range: [XSD.integer]},
     ),
     (
         "assistedUnitKind",
@@ -283,7 +284,7 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
         "受帮扶单位类别",
         "Catégorie des unités aidées, dans les mots de la source.",
         "来源用语中受帮扶单位的类别。",
-        {RDFS.domain: [EWKG.Pairing], RDFS.range: [RDF.langString]},
+        {RDFS.domain: [EWKG.Pairing], RDFS.range: [RDF.PlainLiteral]},
     ),
     (
         "meetingNumber",
@@ -314,8 +315,45 @@ TERMS: list[tuple[str, URIRef, str, str, str, str, dict]] = [
     ),
 ]
 
-#: French and Chinese labels for the external terms the reference data uses (ewkg.ttl labels
-#: the others; none of these is labelled there).
+#: Domains and ranges that are unions of classes (or of datatypes): (term, predicate, members).
+UNIONS: list[tuple[str, URIRef, list[URIRef]]] = [
+    ("claimSubject", RDFS.range,
+     [EWKG.Region, EWKG.Pairing, EWKG.Event, EWKG.Mechanism, EWKG.Arrangement]),
+    ("disputedSubject", RDFS.range, [EWKG.Pairing, EWKG.Arrangement, EWKG.Event, EWKG.Mechanism]),
+    ("questionAbout", RDFS.range,
+     [EWKG.Region, EWKG.Pairing, EWKG.Event, EWKG.Arrangement, EWKG.Claim]),
+    ("referenceStatus", RDFS.domain, [EWKG.Claim, EWKG.OpenQuestion, EWKG.Pairing]),
+    ("startDate", RDFS.range, [XSD.gYearMonth, XSD.date]),
+]
+
+#: Notes on the terms whose values are other terms (OWL 2 punning) or that mirror RDF
+#: reification: OWL 2 DL reserves the RDF vocabulary, so these are annotations (rdfs:seeAlso),
+#: not sub-properties.
+NOTES: dict[str, tuple[str, str]] = {
+    "Claim": (
+        "Reprend l’idée de rdf:Statement (voir aussi) sans en être une sous-classe : OWL 2 DL "
+        "réserve le vocabulaire RDF.",
+        "沿用 rdf:Statement 的思路（见“另见”），但不作为其子类：OWL 2 DL 保留 RDF 词汇。",
+    ),
+    "claimProperty": (
+        "Ses valeurs sont des propriétés de l’ontologie employées comme individus (« punning » "
+        "d’OWL 2, permis en OWL 2 DL) ; reprend rdf:predicate sans en être une sous-propriété.",
+        "其值是作为个体使用的本体属性（OWL 2 的“双关”用法，OWL 2 DL 允许）；沿用 rdf:predicate，"
+        "但不作为其子属性。",
+    ),
+    "claimSubject": (
+        "Reprend rdf:subject sans en être une sous-propriété (vocabulaire réservé en OWL 2 DL).",
+        "沿用 rdf:subject，但不作为其子属性（OWL 2 DL 中的保留词汇）。",
+    ),
+    "claimValue": (
+        "Propriété d’annotation : sa valeur est une chose ou un littéral. Reprend rdf:object sans "
+        "en être une sous-propriété (vocabulaire réservé en OWL 2 DL).",
+        "注释属性：其值可以是事物或字面量。沿用 rdf:object，但不作为其子属性（OWL 2 DL 中的保留词汇）。",
+    ),
+}
+
+#: French and Chinese labels for the external terms the reference data uses: written to the
+#: display file ``ontology/display-labels.ttl``, never to the ontology.
 EXTERNAL: list[tuple[URIRef, str, str]] = [
     (GEO.lat, "latitude (WGS84)", "纬度（WGS84）"),
     (GEO.long, "longitude (WGS84)", "经度（WGS84）"),
@@ -331,6 +369,18 @@ EXTERNAL: list[tuple[URIRef, str, str]] = [
     (RDF.Property, "propriété (RDF)", "属性（RDF）"),
     (OWL.SymmetricProperty, "propriété symétrique", "对称属性"),
 ]
+
+
+def write_display_labels() -> None:
+    """Add :data:`EXTERNAL`'s labels to ``ontology/display-labels.ttl`` (keeping the others)."""
+    path = ROOT / "ontology" / "display-labels.ttl"
+    display = new_graph()
+    display.parse(path, format="turtle")
+    for term, lfr, lzh in EXTERNAL:
+        display.set((term, RDFS.label, Literal(lfr, lang="fr")))
+        display.add((term, RDFS.label, Literal(lzh, lang="zh")))
+    path.write_text(canonical_turtle(display, comments=leading_comments(path.read_text(
+        encoding="utf-8"))), encoding="utf-8")
 
 
 def main() -> None:
@@ -349,9 +399,21 @@ def main() -> None:
                 g.add((t, p, o))
     # The adjustments' own "resulting pairing" (ewkg.ttl) is one way of starting a pairing.
     g.add((EWKG.resultingPairing, RDFS.subPropertyOf, EWKG.startedPairing))
-    for term, lfr, lzh in EXTERNAL:
-        g.add((term, RDFS.label, Literal(lfr, lang="fr")))
-        g.add((term, RDFS.label, Literal(lzh, lang="zh")))
+    for local, predicate, members in UNIONS:
+        node, items = BNode(), BNode()
+        Collection(g, items, members)
+        is_datatype = all(str(m).startswith(str(XSD)) for m in members)
+        g.add((node, RDF.type, RDFS.Datatype if is_datatype else OWL.Class))
+        g.add((node, OWL.unionOf, items))
+        g.add((EWKG[local], predicate, node))
+    for local, (nfr, nzh) in NOTES.items():
+        g.add((EWKG[local], SKOS.scopeNote, Literal(nfr, lang="fr")))
+        g.add((EWKG[local], SKOS.scopeNote, Literal(nzh, lang="zh")))
+    write_display_labels()
+    for s, p, o in list(g):  # the typography a native reader expects (tools/typography.py)
+        if isinstance(o, Literal) and o.language in ("fr", "zh") and normalise(o, o.language) != o:
+            g.remove((s, p, o))
+            g.add((s, p, Literal(normalise(o, o.language), lang=o.language)))
     head = [
         "# ewkg ontology, reference-data module: sourced claims and disputes, arrangements and",
         "# the events that start or end pairings, and the few region classes the reference",

@@ -1,7 +1,8 @@
 """Write ``queries/5?-*.tsv``: the answer of each reference competency query on the bundled store,
-one N-Triples term per cell (a dev tool: review the answers before committing them).
+one N-Triples term per cell (a dev tool: review the answers before committing them). Name
+queries (``25-wording-discrepancies`` or ``25``) to write those instead.
 
-    /work/venv/bin/python tests/tools/write_query_answers.py
+    /work/venv/bin/python tests/tools/write_query_answers.py [NAME…]
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from ewkg.store import EmbeddedStore  # noqa: E402
 
 def main() -> None:
     store = EmbeddedStore().oxigraph
-    for rq in sorted((ROOT / "queries").glob("5[0-9]-*.rq")):
+    names = sys.argv[1:]
+    chosen = [q for n in names for q in sorted((ROOT / "queries").glob(f"{n}*.rq"))]
+    for rq in chosen or sorted((ROOT / "queries").glob("5[0-9]-*.rq")):
         results = store.query(rq.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         names = [v.value for v in results.variables]
         lines = ["\t".join(f"?{n}" for n in names)]

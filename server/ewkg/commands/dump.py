@@ -37,7 +37,7 @@ Exit codes: 0 success; 2 usage error or unreadable input (a missing file, broken
               help="RDF file to dump instead of the bundled dataset (repeat for several).")
 def dump(format_: str | None, output: Path | None, data: tuple[Path, ...]) -> None:
     """Write the whole dataset (ontology + data) as Turtle, N-Triples, JSON-LD, RDF/XML or TriG."""
-    from ..describe import serialize_triples, store_triples
+    from ..describe import dataset_bytes
     from ..store import EmbeddedStore
 
     if format_ is not None:
@@ -50,7 +50,7 @@ def dump(format_: str | None, output: Path | None, data: tuple[Path, ...]) -> No
         store = EmbeddedStore(list(data) or None)
     except (OSError, SyntaxError, ValueError) as e:
         raise click.UsageError(f"cannot load the dataset: {e}") from None
-    body = serialize_triples(store_triples(store), fmt)
+    body = dataset_bytes(store, fmt)
     if output is None:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
