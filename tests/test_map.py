@@ -385,26 +385,25 @@ def test_complete_year_and_both_languages(store) -> None:
     assert "Liste partielle" in both and "名单不完整" in both
 
 
-def test_estimated_label_boxes_do_not_overlap(store) -> None:
+def test_estimated_label_boxes_do_not_overlap(store, monkeypatch) -> None:
     """The placer's own boxes never overlap (the browser test measures the drawn ones)."""
+    placers: list = []
+    original = mapsvg._Labels.__init__
+
+    def spy(self, dots) -> None:  # noqa: ANN001
+        original(self, dots)
+        placers.append(self)
+
+    monkeypatch.setattr(mapsvg._Labels, "__init__", spy)
     for year in ADJUSTMENTS:
-        data = mapsvg.load(store, year)
-        boxes: list = []
-        original = mapsvg._Labels.place
-
-        def spy(self, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
-            spot = original(self, *a, **k)
-            boxes[:] = self.placed
-            return spot
-
-        mapsvg._Labels.place = spy  # type: ignore[method-assign]
-        try:
-            mapsvg.render(data, year=year, lang="both", region=CHONGQING)
-        finally:
-            mapsvg._Labels.place = original  # type: ignore[method-assign]
+        mapsvg.render(mapsvg.load(store, year), year=year, lang="both", region=CHONGQING)
+    assert len(placers) == len(ADJUSTMENTS)
+    for placer in placers:
+        boxes = placer.placed
+        assert boxes
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
-                assert not mapsvg._overlap(a, b), (year, a, b)
+                assert not mapsvg._overlap(a, b), (a, b)
 
 
 def test_partial_lists_years_once_marks_partial_ones_and_lists_pairings(app: Flask) -> None:
