@@ -230,8 +230,12 @@ def map_src(year: int, lang: str, region: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register ``/map.svg`` and the template helpers of ``_map.html``."""
+    """Register ``/map.svg``, the template helpers of ``_map.html`` and those of the entity
+    pages' summaries (:mod:`ewkg.summary`, built on the same map data)."""
+    from . import summary
+
     app.register_blueprint(bp)
+    summary.init_app(app)
     app.jinja_env.globals.update(
         ewkg_map=inline_map,
         ewkg_map_years=years,

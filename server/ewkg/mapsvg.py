@@ -208,7 +208,8 @@ class Pairing:
 
         def make(lg: str) -> str:
             if self.disputed:
-                text = tr("disputed", lg, years=", ".join(map(str, self.starts)))
+                text = tr("disputed", lg,
+                          years=(", " if lg == "fr" else "、").join(map(str, self.starts)))
                 if self.end is not None:
                     text += " ; " + tr("until", lg, year=self.end) if lg == "fr" else \
                         "，" + tr("until", lg, year=self.end)
@@ -366,14 +367,15 @@ class Dataset:
     years: list[int]
 
 
-_DATASETS: dict[tuple[int, str], Dataset] = {}
-
-
 def read(store: Store) -> Dataset:
+    """Regions, pairings, arrangements and adjustment years (read once per store version)."""
+    from .labels import memo
+
+    return memo(store, "map-dataset", lambda: _read(store))
+
+
+def _read(store: Store) -> Dataset:
     """Regions, pairings, arrangements and adjustment years, through the store's trusted API."""
-    key = (id(store), str(getattr(store, "version", "")))
-    if key in _DATASETS:
-        return _DATASETS[key]
     prologue = sparql_prologue()
     regions: dict[str, Region] = {}
     for row in store.select(prologue + REGIONS_QUERY):
@@ -439,11 +441,7 @@ def read(store: Store) -> Dataset:
             dated=bool(entry["starts"] or entry["ends"] or periods or parent is None),
         )
     years = sorted({y for r in store.select(prologue + YEARS_QUERY) if (y := _int(r["year"]))})
-    data = Dataset(regions, pairings, sorted(arrangements.values(), key=lambda a: a.iri), years)
-    if len(_DATASETS) > 8:
-        _DATASETS.clear()
-    _DATASETS[key] = data
-    return data
+    return Dataset(regions, pairings, sorted(arrangements.values(), key=lambda a: a.iri), years)
 
 
 def pairings_in_force(data: Dataset, year: int) -> list[Pairing]:
