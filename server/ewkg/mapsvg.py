@@ -638,7 +638,8 @@ class _Labels:
         for radius in self.RINGS:
             for tx, ty, anchor in self._candidates(x, y, w, h, radius):
                 left = tx if anchor == "start" else tx - w if anchor == "end" else tx - w / 2
-                box = (left - 1, ty - h, left + w + 1, ty + h * 0.3)
+                # the drawn box: the font's ascent and descent, and the 3 px halo
+                box = (left - 2, ty - h * 1.2, left + w + 2, ty + h * 0.35)
                 inside = (box[0] > MARGIN / 4 + 2 and box[2] < WIDTH - MARGIN / 4 - 2
                           and box[1] > MAP_TOP + 2 and box[3] < MAP_TOP + MAP_HEIGHT - 2)
                 if inside and not any(_overlap(box, b) for b in self.boxes):
