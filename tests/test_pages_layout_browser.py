@@ -275,7 +275,8 @@ def test_query_results_link_locally_and_show_values(browser: Browser, base_url: 
         page.wait_for_selector("#ewkg-yasgui .CodeMirror")
         page.evaluate("""() => {
           const tab = window.ewkgYasgui.getTab();
-          tab.setQuery('PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT ?s ?n ?y WHERE { VALUES (?s ?n ?y) { ' +
+          tab.setQuery('PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> ' +
+            'SELECT ?s ?n ?y WHERE { VALUES (?s ?n ?y) { ' +
             '(<https://w3id.org/ewkg/id/region/fujian> 1 "1996"^^xsd:gYear) } }');
           tab.query();
         }""")
