@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
+from markupsafe import Markup, escape
 from rdflib import Literal
 
 from . import i18n, mapsvg
@@ -41,6 +42,7 @@ TEXT = {
     "summary": ("En bref", "概要"),
     "timeline": ("Chronologie des jumelages", "结对时间线"),
     "records": ("relevés des sources", "条来源记录"),
+    "record": ("relevé d’une source", "条来源记录"),
     "statements": ("Énoncés datés des sources", "来源中带日期的陈述"),
     "cited_as_value": ("Relevés qui citent cette entité comme valeur", "以此实体为值的记录"),
     "other_records": ("Autres relevés", "其他记录"),
@@ -295,9 +297,12 @@ def mini_map(data: mapsvg.Dataset, p: mapsvg.Pairing, lang: str) -> str:
         name = data.regions[iri].name(lang if lang in ("fr", "zh") else "fr")
         if lang == "both":
             name = data.regions[iri].fr
-        below = y < height / 2
-        label = ET.SubElement(svg, "text", {"x": str(min(max(x, 60), width - 60)),
-                                            "y": str(y + 20 if below else y - 10),
+        other_y = y2 if iri == p.assisting else y1
+        above = y <= other_y  # the label on the side away from the arrow
+        half = mapsvg._text_width(name, 13) / 2
+        label = ET.SubElement(svg, "text", {"x": str(round(min(max(x, half + 6),
+                                                               width - half - 6), 1)),
+                                            "y": str(y - 11 if above else y + 22),
                                             "font-size": "13", "text-anchor": "middle",
                                             "fill": "#2b2620"})
         label.text = name
@@ -403,9 +408,29 @@ RECORD_PREDICATES = (
 )
 
 
+_CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def mark_cjk(text: str) -> Markup:
+    """``text`` escaped, its Chinese runs wrapped in ``<span lang="zh">`` (for Chinese quoted
+    inside a French label, so that it gets a Chinese font and is read as Chinese).
+
+    >>> str(mark_cjk("entrée « 东西部 » <b>"))
+    'entrée « <span lang="zh">东西部</span> » &lt;b&gt;'
+    """
+    out, last = [], 0
+    for m in _CJK_RUN.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        out.append(Markup('<span lang="zh">{}</span>').format(m.group()))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def init_app(app: Flask) -> None:
     """Give templates ``ewkg_summary``, ``ewkg_records``, ``ewkg_say`` and ``ewkg_date_key``."""
     app.jinja_env.globals.update(
         ewkg_summary=entity_summary, ewkg_records=records, ewkg_say=say,
         ewkg_date_key=date_key, ewkg_record_predicates=RECORD_PREDICATES,
     )
+    app.jinja_env.filters["mark_cjk"] = mark_cjk
