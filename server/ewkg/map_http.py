@@ -1,8 +1,7 @@
 """The map of the pairings over HTTP: ``/map.svg?year=2010&lang=zh&region=chongqing``.
 
 * ``year``: the year shown (default: the latest adjustment year whose list of pairings is
-  complete); 400 if it is not a whole
-  number between 1949 and 2100.
+  complete); 400 if it is not a whole number between 1949 and 2100.
 * ``lang``: ``fr``, ``zh`` or ``both``; without it, ``Accept-Language`` picks (``zh-CN`` → ``zh``),
   else both. 400 for another value.
 * ``region``: a region to highlight, by IRI, ``/id/region/…`` URL or slug; 400 if the dataset has
@@ -98,7 +97,7 @@ def default_year() -> int:
     return found[-1] if found else 2021
 
 
-def year_view(year: int, lang: str | None = None) -> dict:
+def year_view(year: int) -> dict:
     """What ``_map.html`` lists beside the map of ``year``: the pairings in force with their
     dates and status, whether the year's list is complete, and the units not placed."""
     store = get_store(current_app)

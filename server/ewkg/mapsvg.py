@@ -32,7 +32,8 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from copy import copy
+from dataclasses import dataclass, field, replace
 
 from rdflib import Literal
 from rdflib.term import Identifier
@@ -446,8 +447,6 @@ def _read(store: Store) -> Dataset:
 
 def pairings_in_force(data: Dataset, year: int) -> list[Pairing]:
     """The pairings in force in ``year`` (copies, their ``status`` set for that year)."""
-    from dataclasses import replace
-
     found: dict[str, Pairing] = {}
     pending = sorted(data.pairings.values(), key=lambda p: p.parent is not None)
     for p in pending:
@@ -488,8 +487,6 @@ def complete_years(store: Store) -> list[int]:
 def load(store: Store, year: int) -> MapData:
     """Everything the map of ``year`` shows."""
     data = read(store)
-    from copy import copy
-
     regions = {iri: copy(r) for iri, r in data.regions.items()}
     pairings = pairings_in_force(data, year)
     return MapData(regions=regions, pairings=pairings, years=list(data.years),
