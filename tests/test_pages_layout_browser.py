@@ -302,3 +302,17 @@ def test_query_results_link_locally_and_show_values(browser: Browser, base_url: 
         assert page.locator(".yasr_results .ewkg-literal").first.get_attribute("title")
     finally:
         page.context.close()
+
+
+def test_validation_results_scroll_inside_their_box(browser: Browser, base_url: str) -> None:
+    """The validation report's table (once 620 px wide on a 390 px screen) stays in its box."""
+    page = open_at(browser, f"{base_url}/validate?lang=fr", "phone")
+    try:
+        page.fill("#data", "<https://w3id.org/ewkg/id/region/nowhere> a "
+                           "<https://w3id.org/ewkg/ontology#Region> .")
+        with page.expect_navigation(wait_until="networkidle"):
+            page.locator("form.validate [type=submit]").click()
+        assert page.locator("table.violations tr").count() >= 2
+        check_fits(page)
+    finally:
+        page.context.close()
