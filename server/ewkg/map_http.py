@@ -1,7 +1,7 @@
 """The map of the pairings over HTTP: ``/map.svg?year=2010&lang=zh&region=chongqing``.
 
-* ``year``: the year shown (default: the latest year of an adjustment); 400 if it is not a whole
-  number between 1949 and 2100.
+* ``year``: the year shown (default: the latest adjustment year whose list of pairings is
+  complete); 400 if it is not a whole number between 1949 and 2100.
 * ``lang``: ``fr``, ``zh`` or ``both``; without it, ``Accept-Language`` picks (``zh-CN`` → ``zh``),
   else both. 400 for another value.
 * ``region``: a region to highlight, by IRI, ``/id/region/…`` URL or slug; 400 if the dataset has
@@ -87,7 +87,7 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
         year=year,
         lang=lang,
         region=region,
-        year_href=year_href,
+        year_href=None if inline else year_href,  # a page lists the years itself
         entity_href=_entity_href,
     )
     _keep(key, svg)
@@ -118,8 +118,58 @@ def years() -> list[int]:
 
 
 def default_year() -> int:
-    found = years()
+    """The latest adjustment year whose list of pairings is complete (else the latest one)."""
+    store = get_store(current_app)
+    complete = mapsvg.complete_years(store)
+    found = complete or years()
     return found[-1] if found else 2021
+
+
+def year_view(year: int) -> dict:
+    """What ``_map.html`` lists beside the map of ``year``: the pairings in force with their
+    dates and status, whether the year's list is complete, and the units not placed."""
+    store = get_store(current_app)
+    data = mapsvg.read(store)
+    pairings = mapsvg.pairings_in_force(data, year)
+    status = mapsvg.year_list(data, year, pairings)
+    regions = data.regions
+
+    def has_point(iri: str) -> bool:
+        r = regions.get(iri)
+        return r is not None and r.lat is not None
+
+    def names(iri: str) -> dict[str, str]:
+        r = regions.get(iri)
+        return {"fr": r.fr, "zh": r.zh} if r else {"fr": iri, "zh": iri}
+
+    rows = []
+    involved: set[str] = set()
+    for p in pairings:
+        involved |= {p.assisting, p.assisted}
+        rows.append({
+            "iri": p.iri, "href": _entity_href(p.iri), "status": p.status if p.dated else "sub",
+            "assisting": names(p.assisting), "assisted": names(p.assisted),
+            "assisting_href": _entity_href(p.assisting), "assisted_href": _entity_href(p.assisted),
+            "when": {lg: p.when(lg) for lg in ("fr", "zh")}, "start": p.start,
+            "disputed": p.disputed, "sub": p.parent is not None,
+        })
+    rows.sort(key=lambda r: (r["sub"], r["assisting"]["fr"], r["assisted"]["fr"]))
+    unplaced, approximate = [], []
+    for iri in sorted(involved, key=lambda i: names(i)["fr"]):
+        if has_point(iri):
+            continue
+        parent = regions[iri].parent if iri in regions else None
+        entry = {"href": _entity_href(iri), "names": names(iri),
+                 "parent": names(parent) if parent else None}
+        (approximate if parent and has_point(parent) else unplaced).append(entry)
+    return {
+        "year": year, "rows": rows, "complete": status.complete, "known": status.known,
+        "status": {lg: status.text(lg) for lg in ("fr", "zh")},
+        "note": {lg: status.note(lg) for lg in ("fr", "zh")},
+        "arrangement_href": _entity_href(status.arrangement.iri) if status.arrangement else None,
+        "unplaced": unplaced, "approximate": approximate,
+        "partial_years": [y for y in years() if not mapsvg.year_list(data, y).complete],
+    }
 
 
 def parse_year(value: str | None) -> int:
@@ -215,12 +265,17 @@ def map_src(year: int, lang: str, region: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register ``/map.svg`` and the template helpers of ``_map.html``."""
+    """Register ``/map.svg``, the template helpers of ``_map.html`` and those of the entity
+    pages' summaries (:mod:`ewkg.summary`, built on the same map data)."""
+    from . import summary
+
     app.register_blueprint(bp)
+    summary.init_app(app)
     app.jinja_env.globals.update(
         ewkg_map=inline_map,
         ewkg_map_years=years,
         ewkg_map_default_year=default_year,
+        ewkg_map_view=year_view,
         ewkg_map_year_url=year_url,
         ewkg_map_src=map_src,
     )

@@ -1,16 +1,26 @@
 """The pairings as a map: a server-rendered SVG, no tiles, no network.
 
 Eastern partners are joined to their western partners by arrows at the regions' WGS84 points
-(``geo:lat`` / ``geo:long``), drawn with an equirectangular projection of the points' bounding
-box. A region without a point of its own is drawn, hollow, at its parent region's point, and its
-arrows are dashed. The map shows the pairings in force in one year, with links to the years of
-the adjustments, and labels in French, Chinese or both.
+(``geo:lat`` / ``geo:long``, each cited in ``data/``), drawn with an equirectangular projection
+of the points' bounding box. A region without a point of its own is drawn, hollow, near its
+parent region's point; one whose parent has no point either is listed as *not placed*. No
+coordinate is made up.
 
-A pairing is *in force* in year ``Y`` when a source gives its start at or before ``Y``, or an
-arrangement that a source dates to a period containing ``Y`` includes it, and no source gives an
-end before ``Y`` (the rule of ``queries/50-…``). A sub-pairing with no dates of its own (a city
-helping a county inside a provincial pairing) is drawn, dotted, while its parent pairing is in
-force.
+A pairing is *in force* in year ``Y``:
+
+* when a source dates its start (``ewkg:startYear``): from its earliest sourced start;
+* otherwise when an arrangement that a source dates to a period containing ``Y`` lists it;
+* an undated sub-pairing (a city helping a county inside a provincial pairing) while its parent
+  pairing is in force;
+
+and in every case until its ``ewkg:endYear`` (inclusive). Its "since" year is its earliest
+sourced start; sources that disagree (Fujian–Ningxia: 1996, 1997) make it *disputed*, and a
+pairing no source dates says so rather than borrowing the dates of the table that lists it.
+
+A year's list is *complete* when the arrangement in force that year (the latest one dated at
+or before it, if its period covers the year) states how many eastern and western parties it
+has, and the pairings known in force reach those counts; otherwise the map says the list is
+partial, with the count of pairings known and the arrangement's own note.
 
     >>> project_bounds([(30.0, 100.0), (40.0, 120.0)]).width > 0
     True
@@ -22,7 +32,8 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from copy import copy
+from dataclasses import dataclass, field, replace
 
 from rdflib import Literal
 from rdflib.term import Identifier
@@ -43,6 +54,8 @@ MAP_TOP = 92
 MAP_HEIGHT = 600
 LEGEND_HEIGHT = 86
 MARGIN = 56
+#: Smallest font size used anywhere on the map (px at scale 1).
+MIN_FONT = 11
 LATIN_FONTS = "'Noto Sans','Segoe UI','Helvetica Neue',Arial,'Liberation Sans'"
 CJK_FONTS = "'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','PingFang SC','Microsoft YaHei'"
 
@@ -57,23 +70,46 @@ TEXT = {
     "title": ("Jumelages Est-Ouest en vigueur en {year}", "{year}年的东西部扶贫协作结对关系"),
     "years": ("Années des réajustements :", "调整年份："),
     "none": ("Aucun jumelage connu en vigueur en {year}.", "{year}年无已知的结对关系。"),
-    "arrow": ("aide jumelée (de l’Est vers l’Ouest)", "对口帮扶（东部→西部）"),
+    "continuing": ("jumelage en cours", "延续的结对"),
+    "starting": ("jumelage qui commence cette année", "当年开始的结对"),
+    "ending": ("jumelage qui prend fin cette année", "当年结束的结对"),
     "sub": ("jumelage de niveau inférieur, sans dates propres", "下级结对，来源未给出起止年份"),
     "approx": (
-        "position approchée : point de la région de rattachement",
-        "位置为近似：取上级行政区的坐标",
+        "sans point propre : dessiné près du point de sa région de rattachement",
+        "无自身坐标：画在上级行政区坐标附近",
     ),
     "east": ("partie aidante", "帮扶方"),
     "west": ("partie aidée", "受帮扶方"),
     "selected": ("région choisie", "所选地区"),
     "note": (
         "Points WGS84 des régions (voir les sources de chaque point) ; projection "
-        "équirectangulaire. Ni frontières ni fond de carte.",
-        "各地区的 WGS84 坐标点（来源见各点）；等距圆柱投影；不绘制边界和底图。",
+        "équirectangulaire. Ni frontières ni fond de carte. Noms actuels des régions.",
+        "各地区的 WGS84 坐标点（来源见各点）；等距圆柱投影；不绘制边界和底图；地名为现名。",
     ),
     "since": ("depuis {year}", "{year}年起"),
-    "unplaced": ("Sans point connu (non dessinés) :", "无已知坐标（未绘出）："),
+    "disputed": ("début contesté : {years}", "开始年份有争议：{years}"),
+    "undated": ("début non daté par les sources", "来源未载开始年份"),
+    "listed": ("dans la liste de {period}", "见于{period}名单"),
+    "until": ("jusqu’en {year}", "至{year}年"),
+    "unplaced": ("Non placés (sans point connu) :", "未标出（无已知坐标）："),
     "period": ("{start}–{end}", "{start}—{end}年"),
+    "open_period": ("{start}", "{start}年"),
+    "partial": (
+        "Liste partielle : {known} jumelages connus en {year}",
+        "名单不完整：{year}年已知{known}对结对关系",
+    ),
+    "partial_count": (
+        " ({east} parties de l’Est connues sur {expected} selon la source)",
+        "（来源称东部帮扶方{expected}个，已知{east}个）",
+    ),
+    "no_list": (
+        " ; aucune liste datée de cette année",
+        "；无该年份的名单",
+    ),
+    "complete": (
+        "Liste complète : {known} jumelages en {year}",
+        "名单完整：{year}年共{known}对结对关系",
+    ),
 }
 
 
@@ -125,6 +161,13 @@ class Region:
 
 @dataclass
 class Pairing:
+    """A pairing with the dates its sources give.
+
+    ``starts`` are its sourced start years (``ewkg:startYear``), oldest first; ``listed`` the
+    periods of the arrangements that list it; ``status`` is set per year by :func:`load`
+    (``starting``, ``continuing`` or ``ending``).
+    """
+
     iri: str
     assisting: str
     assisted: str
@@ -133,6 +176,111 @@ class Pairing:
     start: int | None = None
     end: int | None = None
     dated: bool = True
+    starts: tuple[int, ...] = ()
+    listed: tuple[tuple[int, int | None], ...] = ()
+    parent: str | None = None
+    level: str | None = None
+    status: str = "continuing"
+
+    def __post_init__(self) -> None:
+        if self.start is not None and not self.starts:
+            self.starts = (self.start,)
+        if self.starts:
+            self.starts = tuple(sorted(set(self.starts)))
+            self.start = self.starts[0]
+
+    @property
+    def disputed(self) -> bool:
+        """Sources give more than one start year."""
+        return len(self.starts) > 1
+
+    def in_force(self, year: int, parent_in_force: bool = False) -> bool:
+        """In force in ``year`` by the rule of the module docstring."""
+        if self.end is not None and year > self.end:
+            return False
+        if self.starts:
+            return self.starts[0] <= year
+        if self.listed:
+            return any(f <= year and (u is None or year <= u) for f, u in self.listed)
+        return not self.dated and parent_in_force
+
+    def when(self, lang: str) -> str:
+        """Its dates in ``lang``: "depuis 1996", "1996–2010", "début contesté : 1996, 1997"…"""
+
+        def make(lg: str) -> str:
+            if self.disputed:
+                text = tr("disputed", lg,
+                          years=(", " if lg == "fr" else "、").join(map(str, self.starts)))
+                if self.end is not None:
+                    text += " ; " + tr("until", lg, year=self.end) if lg == "fr" else \
+                        "，" + tr("until", lg, year=self.end)
+                return text
+            if self.start is not None and self.end is not None:
+                return tr("period", lg, start=self.start, end=self.end)
+            if self.start is not None:
+                return tr("since", lg, year=self.start)
+            if not self.dated:
+                return tr("sub", lg)
+            parts = [tr("undated", lg)]
+            for f, u in self.listed:
+                period = (tr("period", lg, start=f, end=u) if u is not None
+                          else tr("open_period", lg, start=f))
+                parts.append(tr("listed", lg, period=period))
+            if self.end is not None:
+                parts.append(tr("until", lg, year=self.end))
+            return (" ; " if lg == "fr" else "；").join(parts)
+
+        return in_lang(lang, make)
+
+
+@dataclass
+class Arrangement:
+    """A pairing structure a source lists for a period (``ewkg:Arrangement``)."""
+
+    iri: str
+    start: int
+    until: int | None = None
+    eastern: int | None = None
+    western: int | None = None
+    lists: bool = False
+    fr: str = ""
+    zh: str = ""
+    note_fr: str = ""
+    note_zh: str = ""
+
+
+@dataclass
+class YearList:
+    """How much the data knows of the pairings in force in a year."""
+
+    year: int
+    complete: bool
+    known: int
+    eastern_known: int
+    arrangement: Arrangement | None = None
+
+    def text(self, lang: str) -> str:
+        """"Liste partielle : 17 jumelages connus en 2016 (…)" or "Liste complète…", in ``lang``."""
+
+        def make(lg: str) -> str:
+            if self.complete:
+                return tr("complete", lg, known=self.known, year=self.year)
+            text = tr("partial", lg, known=self.known, year=self.year)
+            arr = self.arrangement
+            if arr is None:
+                return text + tr("no_list", lg)
+            if arr.eastern is not None and self.eastern_known < arr.eastern:
+                text += tr("partial_count", lg, east=self.eastern_known, expected=arr.eastern)
+            return text
+
+        return in_lang(lang, make)
+
+    def note(self, lang: str) -> str:
+        """The arrangement's own note on what is missing, in ``lang`` (may be empty)."""
+        arr = self.arrangement
+        if self.complete or arr is None:
+            return ""
+        return in_lang(lang, lambda lg: arr.note_fr if lg == "fr" else arr.note_zh)
 
 
 @dataclass
@@ -141,6 +289,7 @@ class MapData:
     pairings: list[Pairing]
     years: list[int]
     extra: dict[str, list[str]] = field(default_factory=dict)
+    year_list: YearList | None = None
 
 
 def _int(term: Identifier | None) -> int | None:
@@ -172,40 +321,31 @@ SELECT ?r ?lat ?long ?fr ?zh ?parent ?provincial WHERE {
 }
 """
 
-#: Pairings in force in ``{year}``, with their dates (see the module docstring).
+#: Every pairing with its parties, labels, level, parent and sourced dates (one row per date).
 PAIRINGS_QUERY = """
-SELECT ?pairing ?a ?b ?fr ?zh (MIN(?from) AS ?start) (MAX(?endYear) AS ?end) WHERE {
+SELECT ?pairing ?a ?b ?fr ?zh ?start ?end ?parent ?level WHERE {
   ?pairing ewkg:assistingParty ?a ; ewkg:assistedParty ?b .
-  {
-    ?pairing ewkg:startYear ?s .
-    BIND (xsd:integer(STR(?s)) AS ?from)
-  } UNION {
-    ?arrangement ewkg:includesPairing ?pairing ; ewkg:fromYear ?f .
-    OPTIONAL { ?arrangement ewkg:untilYear ?u }
-    BIND (xsd:integer(STR(?f)) AS ?from)
-    BIND (xsd:integer(STR(?u)) AS ?until)
-  }
-  FILTER (?from <= {year} && (!BOUND(?until) || {year} <= ?until))
-  FILTER NOT EXISTS {
-    ?pairing ewkg:endYear ?e0 .
-    FILTER (xsd:integer(STR(?e0)) < {year})
-  }
-  OPTIONAL { ?pairing ewkg:endYear ?e1 . BIND (xsd:integer(STR(?e1)) AS ?endYear) }
+  OPTIONAL { ?pairing ewkg:startYear ?start }
+  OPTIONAL { ?pairing ewkg:endYear ?end }
+  OPTIONAL { ?pairing ewkg:subPairingOf ?parent }
+  OPTIONAL { ?pairing ewkg:level ?level }
   OPTIONAL { ?pairing skos:prefLabel ?fr FILTER (LANG(?fr) = "fr") }
   OPTIONAL { ?pairing skos:prefLabel ?zh FILTER (LANG(?zh) = "zh") }
 }
-GROUP BY ?pairing ?a ?b ?fr ?zh
 """
 
-#: Sub-pairings without dates of their own (drawn while their parent pairing is in force).
-SUBPAIRINGS_QUERY = """
-SELECT ?pairing ?a ?b ?fr ?zh ?parent WHERE {
-  ?pairing ewkg:subPairingOf ?parent ; ewkg:assistingParty ?a ; ewkg:assistedParty ?b .
-  FILTER NOT EXISTS { ?pairing ewkg:startYear ?s }
-  FILTER NOT EXISTS { ?pairing ewkg:endYear ?e }
-  FILTER NOT EXISTS { ?arr ewkg:includesPairing ?pairing }
-  OPTIONAL { ?pairing skos:prefLabel ?fr FILTER (LANG(?fr) = "fr") }
-  OPTIONAL { ?pairing skos:prefLabel ?zh FILTER (LANG(?zh) = "zh") }
+#: Arrangements: their period, stated counts, notes and the pairings they list.
+ARRANGEMENTS_QUERY = """
+SELECT ?arr ?from ?until ?east ?west ?fr ?zh ?nfr ?nzh ?pairing WHERE {
+  ?arr a ewkg:Arrangement ; ewkg:fromYear ?from .
+  OPTIONAL { ?arr ewkg:untilYear ?until }
+  OPTIONAL { ?arr ewkg:easternPartyCount ?east }
+  OPTIONAL { ?arr ewkg:westernPartyCount ?west }
+  OPTIONAL { ?arr skos:prefLabel ?fr FILTER (LANG(?fr) = "fr") }
+  OPTIONAL { ?arr skos:prefLabel ?zh FILTER (LANG(?zh) = "zh") }
+  OPTIONAL { ?arr skos:editorialNote ?nfr FILTER (LANG(?nfr) = "fr") }
+  OPTIONAL { ?arr skos:editorialNote ?nzh FILTER (LANG(?nzh) = "zh") }
+  OPTIONAL { ?arr ewkg:includesPairing ?pairing }
 }
 """
 
@@ -218,8 +358,25 @@ SELECT DISTINCT ?year WHERE {
 """
 
 
-def load(store: Store, year: int) -> MapData:
-    """Everything the map of ``year`` shows, read through the store's trusted API."""
+@dataclass
+class Dataset:
+    """Everything the maps of all years are drawn from, read once per store version."""
+
+    regions: dict[str, Region]
+    pairings: dict[str, Pairing]
+    arrangements: list[Arrangement]
+    years: list[int]
+
+
+def read(store: Store) -> Dataset:
+    """Regions, pairings, arrangements and adjustment years (read once per store version)."""
+    from .labels import memo
+
+    return memo(store, "map-dataset", lambda: _read(store))
+
+
+def _read(store: Store) -> Dataset:
+    """Regions, pairings, arrangements and adjustment years, through the store's trusted API."""
     prologue = sparql_prologue()
     regions: dict[str, Region] = {}
     for row in store.select(prologue + REGIONS_QUERY):
@@ -237,39 +394,103 @@ def load(store: Store, year: int) -> MapData:
             parent=str(row["parent"]) if row.get("parent") is not None else None,
             provincial=bool(row.get("provincial") and row["provincial"].toPython()),
         )
-    pairings: list[Pairing] = []
-    in_force: set[str] = set()
-    for row in store.select(prologue + PAIRINGS_QUERY.replace("{year}", str(int(year)))):
+    rows: dict[str, dict] = {}
+    for row in store.select(prologue + PAIRINGS_QUERY):
         iri = str(row["pairing"])
-        in_force.add(iri)
-        a, b = str(row["a"]), str(row["b"])
-        pairings.append(
-            Pairing(
+        entry = rows.setdefault(iri, {"row": row, "starts": set(), "ends": set()})
+        if (s := _int(row.get("start"))) is not None:
+            entry["starts"].add(s)
+        if (e := _int(row.get("end"))) is not None:
+            entry["ends"].add(e)
+    arrangements: dict[str, Arrangement] = {}
+    listed: dict[str, set[tuple[int, int | None]]] = {}
+    for row in store.select(prologue + ARRANGEMENTS_QUERY):
+        iri = str(row["arr"])
+        arr = arrangements.get(iri)
+        if arr is None:
+            east, west = row.get("east"), row.get("west")
+            arr = arrangements[iri] = Arrangement(
                 iri=iri,
-                assisting=a,
-                assisted=b,
+                start=_int(row["from"]) or 0,
+                until=_int(row.get("until")),
+                eastern=int(str(east)) if east is not None else None,
+                western=int(str(west)) if west is not None else None,
                 fr=_label(row, "fr", _slug(iri)),
                 zh=_label(row, "zh", _label(row, "fr", _slug(iri))),
-                start=_int(row.get("start")),
-                end=_int(row.get("end")),
+                note_fr=_label(row, "nfr", ""),
+                note_zh=_label(row, "nzh", ""),
             )
+        if row.get("pairing") is not None:
+            arr.lists = True
+            listed.setdefault(str(row["pairing"]), set()).add((arr.start, arr.until))
+    pairings: dict[str, Pairing] = {}
+    for iri, entry in rows.items():
+        row = entry["row"]
+        periods = tuple(sorted(listed.get(iri, ()), key=lambda p: (p[0], p[1] or 9999)))
+        parent = str(row["parent"]) if row.get("parent") is not None else None
+        pairings[iri] = Pairing(
+            iri=iri,
+            assisting=str(row["a"]),
+            assisted=str(row["b"]),
+            fr=_label(row, "fr", _slug(iri)),
+            zh=_label(row, "zh", _label(row, "fr", _slug(iri))),
+            end=max(entry["ends"]) if entry["ends"] else None,
+            starts=tuple(sorted(entry["starts"])),
+            listed=periods,
+            parent=parent,
+            level=str(row["level"]) if row.get("level") is not None else None,
+            dated=bool(entry["starts"] or entry["ends"] or periods or parent is None),
         )
-    for row in store.select(prologue + SUBPAIRINGS_QUERY):
-        if str(row["parent"]) in in_force and str(row["pairing"]) not in in_force:
-            iri = str(row["pairing"])
-            pairings.append(
-                Pairing(
-                    iri=iri,
-                    assisting=str(row["a"]),
-                    assisted=str(row["b"]),
-                    fr=_label(row, "fr", _slug(iri)),
-                    zh=_label(row, "zh", _label(row, "fr", _slug(iri))),
-                    dated=False,
-                )
-            )
-    pairings.sort(key=lambda p: p.iri)
     years = sorted({y for r in store.select(prologue + YEARS_QUERY) if (y := _int(r["year"]))})
-    return MapData(regions=regions, pairings=pairings, years=years)
+    return Dataset(regions, pairings, sorted(arrangements.values(), key=lambda a: a.iri), years)
+
+
+def pairings_in_force(data: Dataset, year: int) -> list[Pairing]:
+    """The pairings in force in ``year`` (copies, their ``status`` set for that year)."""
+    found: dict[str, Pairing] = {}
+    pending = sorted(data.pairings.values(), key=lambda p: p.parent is not None)
+    for p in pending:
+        parent_on = p.parent in found if p.parent else False
+        if p.in_force(year, parent_on):
+            status = ("ending" if p.end == year
+                      else "starting" if p.start == year else "continuing")
+            found[p.iri] = replace(p, status=status)
+    return sorted(found.values(), key=lambda p: p.iri)
+
+
+def year_list(data: Dataset, year: int, in_force: list[Pairing] | None = None) -> YearList:
+    """Whether the data knows every pairing in force in ``year`` (see the module docstring)."""
+    in_force = pairings_in_force(data, year) if in_force is None else in_force
+    top = [p for p in in_force if p.parent is None]
+    east = {p.assisting for p in top}
+    west = {p.assisted for p in top}
+    before = [a for a in data.arrangements if a.start <= year]
+    latest = max((a.start for a in before), default=None)
+    current = [a for a in before if a.start == latest and (a.until is None or year <= a.until)]
+    complete = bool(current) and all(
+        a.eastern is not None and len(east) >= a.eastern
+        and (a.western is None or len(west) >= a.western)
+        for a in current
+    )
+    shown = next((a for a in current if a.lists), current[0] if current else None)
+    if not complete:
+        shown = next((a for a in current if a.note_fr), shown)
+    return YearList(year, complete, len(top), len(east), shown)
+
+
+def complete_years(store: Store) -> list[int]:
+    """The adjustment years whose list of pairings is complete, oldest first."""
+    data = read(store)
+    return [y for y in data.years if year_list(data, y).complete]
+
+
+def load(store: Store, year: int) -> MapData:
+    """Everything the map of ``year`` shows."""
+    data = read(store)
+    regions = {iri: copy(r) for iri, r in data.regions.items()}
+    pairings = pairings_in_force(data, year)
+    return MapData(regions=regions, pairings=pairings, years=list(data.years),
+                   year_list=year_list(data, year, pairings))
 
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -387,41 +608,67 @@ def place(
 
 
 def _text_width(text: str, size: float) -> float:
+    """A generous estimate of the width of ``text`` (wider than Noto Sans draws it)."""
     wide = sum(1 for ch in text if ord(ch) > 0x2E80)
-    return (wide * 1.0 + (len(text) - wide) * 0.52) * size
+    caps = sum(1 for ch in text if ch.isupper() or ch in "mwMW")
+    narrow = len(text) - wide - caps
+    return (wide * 1.02 + caps * 0.72 + narrow * 0.58) * size + 2
+
+
+Box = tuple[float, float, float, float]
 
 
 class _Labels:
-    """Greedy placement: the first of a few positions that overlaps no placed label or dot."""
+    """Greedy placement without overlap: beside the dot if there is room, else farther out on
+    rings of growing radius, joined to the dot by a leader line; else no label (the dot keeps
+    its title, and the list beside the map names it)."""
+
+    RINGS = (0, 16, 30, 46, 64, 84)
 
     def __init__(self, dots: list[tuple[float, float]]) -> None:
-        self.boxes: list[tuple[float, float, float, float]] = [
-            (x - 4, y - 4, x + 4, y + 4) for x, y in dots
-        ]
+        self.boxes: list[Box] = [(x - 5, y - 5, x + 5, y + 5) for x, y in dots]
+        self.placed: list[Box] = []
 
-    def place(self, x: float, y: float, w: float, h: float, force: bool) -> tuple | None:
-        candidates = [
-            (x + 7, y + h / 3, "start"),
-            (x - 7, y + h / 3, "end"),
-            (x, y - 8, "middle"),
-            (x, y + h + 5, "middle"),
-            (x + 7, y - h / 2, "start"),
-            (x + 7, y + h + 2, "start"),
-            (x - 7, y - h / 2, "end"),
-            (x - 7, y + h + 2, "end"),
-        ]
-        for tx, ty, anchor in candidates:
-            left = tx if anchor == "start" else tx - w if anchor == "end" else tx - w / 2
-            box = (left - 1, ty - h, left + w + 1, ty + 3)
-            inside = box[0] > MARGIN / 4 and box[2] < WIDTH - 4 and box[1] > MAP_TOP
-            if inside and not any(_overlap(box, b) for b in self.boxes):
-                self.boxes.append(box)
-                return tx, ty, anchor
-        if force:
-            tx, ty, anchor = candidates[0]
-            self.boxes.append((tx, ty - h, tx + w, ty + 3))
-            return tx, ty, anchor
+    def place(self, x: float, y: float, w: float, h: float) -> tuple | None:
+        """``(text_x, baseline_y, anchor, leader)``; ``leader`` is a point to draw a line to, or
+        ``None`` when the label sits beside the dot."""
+        for radius in self.RINGS:
+            for tx, ty, anchor in self._candidates(x, y, w, h, radius):
+                left = tx if anchor == "start" else tx - w if anchor == "end" else tx - w / 2
+                # the drawn box: the font's ascent and descent, and the 3 px halo
+                box = (left - 2, ty - h * 1.2, left + w + 2, ty + h * 0.35)
+                inside = (box[0] > MARGIN / 4 + 2 and box[2] < WIDTH - MARGIN / 4 - 2
+                          and box[1] > MAP_TOP + 2 and box[3] < MAP_TOP + MAP_HEIGHT - 2)
+                if inside and not any(_overlap(box, b) for b in self.boxes):
+                    self.boxes.append(box)
+                    self.placed.append(box)
+                    if radius == 0:
+                        return tx, ty, anchor, None
+                    cx = min(max(x, box[0]), box[2])
+                    cy = min(max(y, box[1]), box[3])
+                    return tx, ty, anchor, (cx, cy)
         return None
+
+    @staticmethod
+    def _candidates(x: float, y: float, w: float, h: float, r: float) -> list:
+        if r == 0:
+            return [
+                (x + 7, y + h / 3, "start"),
+                (x - 7, y + h / 3, "end"),
+                (x, y - 8, "middle"),
+                (x, y + h + 5, "middle"),
+                (x + 7, y - h / 2, "start"),
+                (x + 7, y + h + 2, "start"),
+                (x - 7, y - h / 2, "end"),
+                (x - 7, y + h + 2, "end"),
+            ]
+        out = []
+        for deg in range(0, 360, 30):
+            a = math.radians(deg)
+            px, py = x + r * math.cos(a), y + r * math.sin(a)
+            anchor = "start" if math.cos(a) > 0.3 else "end" if math.cos(a) < -0.3 else "middle"
+            out.append((px, py + h / 3, anchor))
+        return out
 
 
 def _overlap(a: tuple, b: tuple) -> bool:
@@ -469,8 +716,11 @@ def _pairing_data(p: Pairing) -> dict[str, object]:
         "data_assisting": p.assisting,
         "data_assisted": p.assisted,
         "data_start": p.start,
+        "data_starts": " ".join(map(str, p.starts)) or None,
+        "data_start_disputed": "true" if p.disputed else None,
         "data_end": p.end,
         "data_dated": str(p.dated).lower(),
+        "data_status": p.status,
     }
 
 
@@ -481,6 +731,38 @@ def _pairing_name(data: MapData, p: Pairing, lang: str) -> str:
 
 def _lang_attr(lang: str) -> str | None:
     return lang if lang in ("fr", "zh") else None
+
+
+STYLE = (
+    ".ewm-bg{fill:#f7f4ee}.ewm-frame{fill:#fbfaf7;stroke:#d9d2c3}"
+    ".ewm-pairing path{fill:none;stroke:#b4541a;stroke-width:1.6;opacity:.85}"
+    ".ewm-pairing.ewm-starting path{stroke:#1d7a3a;stroke-width:2.4;opacity:1}"
+    ".ewm-pairing.ewm-ending path{stroke:#6d6a66;stroke-width:1.6;stroke-dasharray:7 4}"
+    ".ewm-pairing.ewm-sub path{stroke:#8a6d55;stroke-width:1.2;stroke-dasharray:1.5 3}"
+    ".ewm-pairing.ewm-selected path{stroke-width:2.8;opacity:1}"
+    ".ewm-faded{opacity:.25}"
+    ".ewm-dot{fill:#9a958c}.ewm-dot.ewm-east{fill:#b4541a}.ewm-dot.ewm-west{fill:#1f6f78}"
+    ".ewm-dot.ewm-approx{fill:#fff;stroke-width:1.5}.ewm-dot.ewm-approx.ewm-east{stroke:#b4541a}"
+    ".ewm-dot.ewm-approx.ewm-west{stroke:#1f6f78}"
+    ".ewm-ring{fill:none;stroke:#c0182a;stroke-width:2.5}"
+    ".ewm-leader{stroke:#8c857a;stroke-width:.8}"
+    ".ewm-label{fill:#2b2620;paint-order:stroke;stroke:#fbfaf7;stroke-width:3px;"
+    "stroke-linejoin:round}.ewm-label.ewm-small{fill:#4a443c}"
+    ".ewm-label.ewm-sel{fill:#c0182a;font-weight:700}"
+    ".ewm-head{fill:#2b2620}.ewm-year{fill:#1f4e8c}.ewm-year.ewm-current{fill:#fff;font-weight:700}"
+    ".ewm-chip{fill:#e9e3d6}.ewm-chip.ewm-current{fill:#1f4e8c}.ewm-legend{fill:#4a443c}"
+    ".ewm-partial-box{fill:#fff4d6;stroke:#c99a1a}.ewm-partial{fill:#6b4c00}"
+    ".ewm-complete-box{fill:#e6f2e8;stroke:#7fb38c}.ewm-complete{fill:#1d5a2c}"
+    "a:hover .ewm-year{text-decoration:underline}"
+)
+
+#: Arrow heads, by pairing status.
+MARKERS = {
+    "continuing": ("ewm-arrow", "#b4541a"),
+    "starting": ("ewm-arrow-start", "#1d7a3a"),
+    "ending": ("ewm-arrow-end", "#6d6a66"),
+    "sub": ("ewm-arrow-sub", "#8a6d55"),
+}
 
 
 def render_map(
@@ -499,7 +781,8 @@ def render_map(
         year: the year shown.
         lang: ``fr``, ``zh`` or ``both``.
         region: IRI of the region to highlight (see :func:`resolve_region`).
-        year_href: URL of the map of another year (year links); none if not given.
+        year_href: URL of the map of another year: the map then draws its own year links
+            (a page that lists the years itself passes none).
         entity_href: URL of an entity's page (links on dots and arrows); none if not given.
 
     Raises:
@@ -515,6 +798,22 @@ def render_map(
     )
 
 
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """``text`` cut at spaces (or anywhere, for Chinese) into lines narrower than ``width``."""
+    lines: list[str] = []
+    line = ""
+    tokens = re.findall(r"\S+\s*|\s+", text) if " " in text else list(text)
+    for token in tokens:
+        if line and _text_width(line + token, size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def render(
     data: MapData,
     *,
@@ -527,6 +826,7 @@ def render(
     """Render already-loaded map data (see :func:`render_map`)."""
     focus = {p.assisting for p in data.pairings} | {p.assisted for p in data.pairings}
     bounds, pos = place(data, focus | ({region} if region else set()))
+    langs = ("fr", "zh") if lang == "both" else (lang,)
     height = MAP_TOP + MAP_HEIGHT + LEGEND_HEIGHT
     svg = ET.Element(
         "svg",
@@ -544,264 +844,191 @@ def render(
     )
     if lang in ("fr", "zh"):
         svg.set("xml:lang", lang)
+    yl = data.year_list
+    if yl is not None:
+        svg.set("data-list", "complete" if yl.complete else "partial")
+        svg.set("data-known", str(yl.known))
     title = tr("title", lang, year=year)
     _el(svg, "title", title, id="ewm-title")
     shown = [p for p in data.pairings if p.assisting in pos and p.assisted in pos]
     desc = in_lang(
         lang,
-        lambda lg: "; ".join(_pairing_name(data, p, lg) for p in shown)
+        lambda lg: "; ".join(f"{_pairing_name(data, p, lg)} ({p.when(lg)})" for p in shown)
         or tr("none", lg, year=year),
     )
     _el(svg, "desc", desc, id="ewm-desc")
     defs = _el(svg, "defs")
-    for name, color in (
-        ("ewm-arrow", "#b4541a"),
-        ("ewm-arrow-sel", "#c0182a"),
-        ("ewm-arrow-sub", "#8a6d55"),
-    ):
-        marker = _el(
-            defs,
-            "marker",
-            id=name,
-            viewBox="0 0 10 10",
-            refX="8",
-            refY="5",
-            markerWidth="7",
-            markerHeight="7",
-            orient="auto-start-reverse",
-        )
+    for name, color in MARKERS.values():
+        marker = _el(defs, "marker", id=name, viewBox="0 0 10 10", refX="8", refY="5",
+                     markerWidth="7", markerHeight="7", orient="auto-start-reverse")
         _el(marker, "path", d="M0,1 L9,5 L0,9 z", fill=color)
-    _el(
-        svg,
-        "style",
-        (
-            ".ewm-bg{fill:#f7f4ee}.ewm-frame{fill:#fbfaf7;stroke:#d9d2c3}"
-            ".ewm-pairing path{fill:none;stroke:#b4541a;stroke-width:1.6;opacity:.85}"
-            ".ewm-pairing.ewm-sub path{stroke:#8a6d55;stroke-width:1;stroke-dasharray:1.5 3}"
-            ".ewm-pairing.ewm-approx path{stroke-dasharray:5 3}"
-            ".ewm-pairing.ewm-selected path{stroke:#c0182a;stroke-width:2.6;opacity:1}"
-            ".ewm-faded{opacity:.28}"
-            ".ewm-dot{fill:#9a958c}.ewm-dot.ewm-east{fill:#b4541a}.ewm-dot.ewm-west{fill:#1f6f78}"
-            ".ewm-dot.ewm-approx{fill:#fff;stroke-width:1.5}.ewm-dot.ewm-approx.ewm-east{stroke:#b4541a}"
-            ".ewm-dot.ewm-approx.ewm-west{stroke:#1f6f78}.ewm-dot.ewm-approx.ewm-idle{stroke:#9a958c}"
-            ".ewm-ring{fill:none;stroke:#c0182a;stroke-width:2.5}"
-            ".ewm-label{fill:#2b2620;paint-order:stroke;stroke:#fbfaf7;stroke-width:3px;"
-            "stroke-linejoin:round}.ewm-label.ewm-small{fill:#5b544b}.ewm-label.ewm-sel{fill:#c0182a;font-weight:700}"
-            ".ewm-head{fill:#2b2620}.ewm-year{fill:#1f4e8c}.ewm-year.ewm-current{fill:#fff;font-weight:700}"
-            ".ewm-chip{fill:#e9e3d6}.ewm-chip.ewm-current{fill:#1f4e8c}.ewm-legend{fill:#4a443c}"
-            "a:hover .ewm-year{text-decoration:underline}"
-        ),
-    )
+    _el(svg, "style", STYLE)
     background = _el(svg, "rect", class_="bg", x=0, y=0, width=WIDTH, height=height)
-    _el(
-        svg,
-        "rect",
-        class_="frame",
-        x=MARGIN / 4,
-        y=MAP_TOP,
-        width=WIDTH - MARGIN / 2,
-        height=MAP_HEIGHT,
-        rx=8,
-    )
 
-    # header: title and the year links
-    lines = [tr("title", lg, year=year) for lg in (("fr", "zh") if lang == "both" else (lang,))]
-    for i, line in enumerate(lines):
-        _el(
-            svg,
-            "text",
-            line,
-            class_="head",
-            x=MARGIN / 4,
-            y=26 + 22 * i,
-            font_size=20 if i == 0 else 17,
-            font_weight=700 if i == 0 else 400,
-            lang=_lang_attr(lang) or ("fr" if i == 0 else "zh"),
-        )
-    years_y = 26 + 22 * len(lines) + 12
-    label = tr("years", lang)
-    _el(svg, "text", label, class_="legend", x=MARGIN / 4, y=years_y, font_size=13)
-    x = MARGIN / 4 + _text_width(label, 13) + 10
-    for y in sorted(set(data.years) | {year}):
-        current = y == year
-        group = _el(svg, "g", class_="year-link", data_year=y)
+    # header: title, the list's completeness, and (standalone) the year links
+    y_cursor = 26.0
+    for i, lg in enumerate(langs):
+        _el(svg, "text", tr("title", lg, year=year), class_="head", x=MARGIN / 4, y=y_cursor,
+            font_size=20 if i == 0 else 17, font_weight=700 if i == 0 else 400, lang=lg)
+        y_cursor += 22
+    if yl is not None and data.pairings:
+        kind = "complete" if yl.complete else "partial"
+        lines: list[tuple[str, str]] = []
+        for lg in langs:
+            lines += [(lg, t) for t in _wrap(yl.text(lg), 13, WIDTH - MARGIN / 2 - 16)]
+            lines += [(lg, t) for t in _wrap(yl.note(lg), MIN_FONT, WIDTH - MARGIN / 2 - 16)]
+        box_h = 8 + sum(17 if i == 0 or lines[i][0] != lines[i - 1][0] else 15
+                        for i in range(len(lines)))
+        group = _el(svg, "g", class_=f"list-status {kind}", data_list=kind)
         target = group
-        if year_href is not None and not current:
-            target = _el(group, "a", href=year_href(y))
-        _el(
-            target,
-            "rect",
-            class_="chip current" if current else "chip",
-            x=x - 5,
-            y=years_y - 14,
-            width=44,
-            height=20,
-            rx=10,
-        )
-        _el(
-            target,
-            "text",
-            str(y),
-            class_="year current" if current else "year",
-            x=x + 17,
-            y=years_y + 1,
-            font_size=13,
-            text_anchor="middle",
-        )
-        if current:
-            group.set("aria-current", "true")
-        x += 52
+        if entity_href is not None and yl.arrangement is not None and not yl.complete:
+            target = _el(group, "a", href=entity_href(yl.arrangement.iri), target="_top")
+        _el(target, "rect", class_=f"{kind}-box", x=MARGIN / 4, y=y_cursor - 8,
+            width=WIDTH - MARGIN / 2, height=box_h, rx=6)
+        ly = y_cursor + 8
+        first_of: set[str] = set()
+        for lg, text in lines:
+            head = lg not in first_of
+            first_of.add(lg)
+            _el(target, "text", text, class_=kind, x=MARGIN / 4 + 8, y=ly,
+                font_size=13 if head else MIN_FONT, font_weight=700 if head else None, lang=lg)
+            ly += 15 if head else 14
+        y_cursor += box_h + 4
+    if year_href is not None:
+        years_y = y_cursor + 12
+        label = tr("years", lang)
+        _el(svg, "text", label, class_="legend", x=MARGIN / 4, y=years_y, font_size=13)
+        x = MARGIN / 4 + _text_width(label, 13) + 10
+        for y in sorted(set(data.years) | {year}):
+            current = y == year
+            group = _el(svg, "g", class_="year-link", data_year=y)
+            target = group
+            if not current:
+                target = _el(group, "a", href=year_href(y))
+            _el(target, "rect", class_="chip current" if current else "chip", x=x - 5,
+                y=years_y - 14, width=44, height=20, rx=10)
+            _el(target, "text", str(y), class_="year current" if current else "year",
+                x=x + 17, y=years_y + 1, font_size=13, text_anchor="middle")
+            if current:
+                group.set("aria-current", "true")
+            x += 52
+        y_cursor = years_y + 10
+    top = max(MAP_TOP, y_cursor + 4)
+    shift = top - MAP_TOP
+    frame = _el(svg, "rect", class_="frame", x=MARGIN / 4, y=MAP_TOP, width=WIDTH - MARGIN / 2,
+                height=MAP_HEIGHT, rx=8)
+    body = _el(svg, "g", class_="body", transform=f"translate(0 {shift:g})" if shift else None)
+    if shift:
+        frame.set("y", str(top))
 
     # arrows
     selected = region
     east = {p.assisting for p in shown}
     west = {p.assisted for p in shown}
-    arrows = _el(svg, "g", class_="pairings")
-    for i, p in enumerate(shown):
+    arrows = _el(body, "g", class_="pairings")
+    order = sorted(enumerate(shown), key=lambda ip: ("ending", "continuing", "starting")
+                   .index(ip[1].status) if ip[1].dated else -1)
+    for i, p in order:
         a, b = pos[p.assisting], pos[p.assisted]
         approx = data.regions[p.assisting].approximate or data.regions[p.assisted].approximate
         is_sel = selected is not None and bool(
-            {selected}
-            & {
-                p.assisting,
-                p.assisted,
-                data.regions[p.assisting].parent,
-                data.regions[p.assisted].parent,
-            }
+            {selected} & {p.assisting, p.assisted, data.regions[p.assisting].parent,
+                          data.regions[p.assisted].parent}
         )
-        classes = ["pairing"]
-        if not p.dated:
-            classes.append("sub")
+        kind = p.status if p.dated else "sub"
+        classes = ["pairing", kind]
         if approx:
             classes.append("approx")
         if is_sel:
             classes.append("selected")
         elif selected is not None:
             classes.append("faded")
-        group = _el(
-            arrows,
-            "g",
-            class_=" ".join(classes),
-            data_approximate=str(approx).lower(),
-            **_pairing_data(p),
-        )
-        def pairing_title(lg: str, p: Pairing = p) -> str:
-            when = ""
-            if p.start is not None and p.end is not None:
-                when = f" ({tr('period', lg, start=p.start, end=p.end)})"
-            elif p.start is not None:
-                when = f" ({tr('since', lg, year=p.start)})"
-            return f"{_pairing_name(data, p, lg)}{when}"
-
-        _el(group, "title", in_lang(lang, pairing_title))
+        group = _el(arrows, "g", class_=" ".join(classes), data_approximate=str(approx).lower(),
+                    **_pairing_data(p))
+        _el(group, "title", in_lang(lang, lambda lg, p=p: f"{_pairing_name(data, p, lg)} "
+                                                          f"({p.when(lg)})"))
         target = group
         if entity_href is not None:
             target = _el(group, "a", href=entity_href(p.iri), target="_top")
         bend = 0.12 + 0.05 * (i % 3)
-        marker = "ewm-arrow-sel" if is_sel else "ewm-arrow-sub" if not p.dated else "ewm-arrow"
-        _el(target, "path", d=_curve(a, b, bend), marker_end=f"url(#{marker})")
+        _el(target, "path", d=_curve(a, b, bend), marker_end=f"url(#{MARKERS[kind][0]})")
 
-    # dots and labels
+    # dots, then labels placed so that none overlaps another label or a dot
     involved = east | west | ({selected} if selected else set())
-    dots = _el(svg, "g", class_="regions")
+    dots = _el(body, "g", class_="regions")
+    labels = _el(body, "g", class_="labels")
     placer = _Labels([pos[r] for r in involved if r in pos])
-    order = sorted(
-        (r for r in data.regions.values() if r.iri in pos),
-        key=lambda r: (r.iri != selected, not r.provincial, r.iri not in involved, r.iri),
+    ordered = sorted(
+        (r for r in data.regions.values() if r.iri in pos and r.iri in involved),
+        key=lambda r: (r.iri != selected, not r.provincial, r.iri),
     )
-    for r in order:
+    for r in ordered:
         x, y = pos[r.iri]
-        role = "east" if r.iri in east else "west" if r.iri in west else "idle"
+        role = "east" if r.iri in east else "west" if r.iri in west else "selected"
         classes = ["dot", role] + (["approx"] if r.approximate else [])
-        faded = selected is not None and r.iri not in involved
-        group = _el(
-            dots,
-            "g",
-            class_="region" + (" faded" if faded else ""),
-            data_region=r.iri,
-            data_role=role,
-        )
+        group = _el(dots, "g", class_="region", data_region=r.iri, data_role=role,
+                    data_approximate=str(r.approximate).lower())
         _el(group, "title", r.name(lang))
         target = group
         if entity_href is not None:
             target = _el(group, "a", href=entity_href(r.iri), target="_top")
-        radius = 4.5 if r.provincial else 3
-        if r.iri not in involved:
-            radius = 2.2
-        _el(target, "circle", class_=" ".join(classes), cx=x, cy=y, r=radius)
+        _el(target, "circle", class_=" ".join(classes), cx=x, cy=y,
+            r=4.5 if r.provincial else 3.2)
         if r.iri == selected:
             _el(target, "circle", class_="ring", cx=x, cy=y, r=9)
-        if r.iri not in involved:
-            continue
         text = r.name(lang)
-        size = 13 if r.provincial or r.iri == selected else 10.5
-        spot = placer.place(
-            x, y, _text_width(text, size), size, force=r.provincial or r.iri == selected
-        )
+        size = 13 if r.provincial or r.iri == selected else 11.5
+        weight_factor = 1.08 if r.iri == selected else 1.0
+        spot = placer.place(x, y, _text_width(text, size) * weight_factor, size)
         if spot is None:
+            group.set("data-label", "none")
             continue
-        tx, ty, anchor = spot
+        tx, ty, anchor, leader = spot
+        holder = labels
+        if entity_href is not None:
+            holder = _el(labels, "a", href=entity_href(r.iri), target="_top")
+        if leader is not None:
+            _el(holder, "line", class_="leader", x1=x, y1=y, x2=round(leader[0], 1),
+                y2=round(leader[1], 1))
         cls = "label" + ("" if r.provincial else " small") + (" sel" if r.iri == selected else "")
-        _el(
-            target,
-            "text",
-            text,
-            class_=cls,
-            x=round(tx, 1),
-            y=round(ty, 1),
-            font_size=size,
-            text_anchor=anchor,
-            lang=_lang_attr(lang),
-        )
+        _el(holder, "text", text, class_=cls, x=round(tx, 1), y=round(ty, 1), font_size=size,
+            text_anchor=anchor, lang=_lang_attr(lang), data_label_of=r.iri)
     if not shown:
-        _el(
-            svg,
-            "text",
-            tr("none", lang, year=year),
-            class_="legend",
-            x=WIDTH / 2,
-            y=MAP_TOP + MAP_HEIGHT / 2,
-            font_size=16,
-            text_anchor="middle",
-        )
+        _el(body, "text", tr("none", lang, year=year), class_="legend", x=WIDTH / 2,
+            y=MAP_TOP + MAP_HEIGHT / 2, font_size=16, text_anchor="middle")
 
-    # legend: one entry per line group, wrapped to the width
+    # legend: every mark drawn, one entry each, wrapped to the width
     legend = _el(svg, "g", class_="legend-box", font_size=12)
-    entries: list[tuple[str, str]] = [
-        ("arrow", tr("arrow", lang)),
-        ("sub", tr("sub", lang)),
-        ("approx", tr("approx", lang)),
-        ("east", tr("east", lang)),
-        ("west", tr("west", lang)),
-    ]
+    kinds = {p.status if p.dated else "sub" for p in shown}
+    entries = [k for k in ("continuing", "starting", "ending", "sub") if k in kinds]
+    entries += [k for k in ("east", "west") if (east if k == "east" else west)]
+    if any(data.regions[r].approximate for r in involved if r in pos):
+        entries.append("approx")
     if selected:
-        entries.append(("selected", tr("selected", lang)))
-    lx, ly = MARGIN / 4, MAP_TOP + MAP_HEIGHT + 24
-    for kind, text in entries:
-        wide = kind in ("arrow", "sub", "approx")
+        entries.append("selected")
+    lx, ly = MARGIN / 4, top + MAP_HEIGHT + 24
+    for kind in entries:
+        text = tr(kind, lang)
+        wide = kind in MARKERS
         step = (34 if wide else 16) + _text_width(text, 12) + 24
         if lx + step > WIDTH - 8:
             lx, ly = MARGIN / 4, ly + 20
+        entry = _el(legend, "g", class_="legend-entry", data_legend=kind)
         if wide:
-            dash = {"arrow": None, "sub": "1.5 3", "approx": "5 3"}[kind]
-            color = "#8a6d55" if kind == "sub" else "#b4541a"
-            _el(
-                legend,
-                "path",
-                d=f"M{lx},{ly - 4} L{lx + 26},{ly - 4}",
-                stroke=color,
-                stroke_width=1.6,
-                stroke_dasharray=dash,
-                fill="none",
-                marker_end=f"url(#{'ewm-arrow-sub' if kind == 'sub' else 'ewm-arrow'})",
-            )
-            _el(legend, "text", text, class_="legend", x=lx + 34, y=ly)
+            dash = {"ending": "7 4", "sub": "1.5 3"}.get(kind)
+            _el(entry, "path", d=f"M{lx},{ly - 4} L{lx + 26},{ly - 4}", stroke=MARKERS[kind][1],
+                stroke_width=2 if kind == "starting" else 1.6, stroke_dasharray=dash, fill="none",
+                marker_end=f"url(#{MARKERS[kind][0]})")
+            _el(entry, "text", text, class_="legend", x=lx + 34, y=ly)
         elif kind == "selected":
-            _el(legend, "circle", class_="ring", cx=lx + 6, cy=ly - 4, r=6)
-            _el(legend, "text", text, class_="legend", x=lx + 16, y=ly)
+            _el(entry, "circle", class_="ring", cx=lx + 6, cy=ly - 4, r=6)
+            _el(entry, "text", text, class_="legend", x=lx + 16, y=ly)
+        elif kind == "approx":
+            _el(entry, "circle", class_="dot approx west", cx=lx + 5, cy=ly - 4, r=4)
+            _el(entry, "text", text, class_="legend", x=lx + 16, y=ly)
         else:
-            _el(legend, "circle", class_=f"dot {kind}", cx=lx + 5, cy=ly - 4, r=4.5)
-            _el(legend, "text", text, class_="legend", x=lx + 16, y=ly)
+            _el(entry, "circle", class_=f"dot {kind}", cx=lx + 5, cy=ly - 4, r=4.5)
+            _el(entry, "text", text, class_="legend", x=lx + 16, y=ly)
         lx += step
     ly += 22
     # pairings that cannot be drawn: no point for a party nor for its parent
@@ -816,30 +1043,17 @@ def render(
             step = _text_width(text, 12) + 18
             if lx + step > WIDTH - 8:
                 lx, ly = MARGIN / 4 + 12, ly + 18
-            group = _el(
-                box,
-                "g",
-                class_="pairing unplaced",
-                **_pairing_data(p),
-            )
+            group = _el(box, "g", class_="pairing unplaced", **_pairing_data(p))
             target = group
             if entity_href is not None:
                 target = _el(group, "a", href=entity_href(p.iri), target="_top")
             _el(target, "text", text, class_="legend", x=round(lx, 1), y=ly, lang=_lang_attr(lang))
             lx += step
         ly += 22
-    for i, lg in enumerate(("fr", "zh") if lang == "both" else (lang,)):
-        _el(
-            svg,
-            "text",
-            tr("note", lg),
-            class_="legend",
-            x=MARGIN / 4,
-            y=ly + 16 * i,
-            font_size=11,
-            lang=lg,
-        )
-    ly += 16 * (lang == "both")
+    for i, lg in enumerate(langs):
+        _el(svg, "text", tr("note", lg), class_="legend", x=MARGIN / 4, y=ly + 16 * i,
+            font_size=MIN_FONT, lang=lg)
+    ly += 16 * (len(langs) - 1)
     height = int(ly + 16)
     svg.set("height", str(height))
     svg.set("viewBox", f"0 0 {WIDTH} {height}")
