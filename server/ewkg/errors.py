@@ -151,6 +151,9 @@ def _handle_http_exception(error: HTTPException) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the app-wide error handlers."""
+    """Register the app-wide error handlers, and the security headers of every response."""
+    from . import hardening
+
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    hardening.init_app(app)

@@ -36,8 +36,10 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
+from .hardening import NOSNIFF, plain_text_safe
+
 #: Headers every answer of the front itself carries (the app adds its own to its answers).
-SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"),)
+SECURITY_HEADERS = (NOSNIFF,)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class _ErrorTask(ErrorTask):
                 f"{adj.max_request_header_size} bytes); send a long query by POST"
             )
         else:
-            message = f"the request is not valid HTTP/1.1: {error.body}"
+            message = f"the request is not valid HTTP/1.1: {plain_text_safe(str(error.body))}"
         body = f"{error.code} {error.reason}: {message}\n".encode()
         self.status = f"{error.code} {error.reason}"
         self.response_headers.extend(
