@@ -73,6 +73,11 @@ class FrontLimits:
             asyncore_use_poll=True,  # select() cannot watch descriptors past 1023
             ident="ewkg",
             log_socket_errors=False,  # a peer that goes away is not the server's error
+            # as gunicorn did (forwarded_allow_ips): a reverse proxy on this machine may say the
+            # client used https; any other peer's X-Forwarded-* headers are dropped
+            trusted_proxy="127.0.0.1",
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-proto"},
             clear_untrusted_proxy_headers=True,
         )
 
