@@ -188,3 +188,38 @@ def test_every_answer_says_nosniff(live: LiveServer) -> None:
             assert response.getheader("X-Content-Type-Options") == "nosniff", path
         finally:
             conn.close()
+
+
+def _server_holds(server: LiveServer, client_port: int) -> bool:
+    """Whether a process of ``server`` still holds its end of the client's connection."""
+    import psutil
+
+    master = psutil.Process(server.proc.pid)
+    for process in [master, *master.children(recursive=True)]:
+        try:
+            connections = process.net_connections(kind="tcp")
+        except psutil.NoSuchProcess:
+            continue
+        if any(c.raddr and c.raddr.port == client_port for c in connections):
+            return True
+    return False
+
+
+def test_an_answer_left_unread_is_dropped_after_the_idle_timeout() -> None:
+    """A peer that never reads its answers loses its connection after the idle timeout: the
+    server does not keep it (a descriptor, the buffered answers) for ever. It asks for the
+    dataset five times (pipelined), more than the kernel buffers, and reads nothing."""
+    server = LiveServer(["--workers", "1", "--idle-timeout", "1"])
+    try:
+        with _connect(server.port, small_receive_buffer=True) as sock:
+            sock.sendall(b"GET /dataset.nt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 5)
+            client_port = sock.getsockname()[1]
+            held = [_server_holds(server, client_port)]
+            for _ in range(60):  # one check a second; the timeout is 1 s, clean-up every 1 s
+                if not held[-1]:
+                    break
+                threading.Event().wait(1)
+                held.append(_server_holds(server, client_port))
+        assert held[0] and not held[-1], held
+    finally:
+        server.stop()

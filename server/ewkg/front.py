@@ -14,9 +14,10 @@ the inherited ``fd://`` socket, worker restarts, graceful stop and the worker ho
 heartbeats to the master from that loop, and on SIGTERM stops accepting, closes idle connections
 and lets running requests finish (up to gunicorn's ``graceful_timeout``).
 
-Two small additions to waitress's own connection maintenance: a connection whose response has
-waited unread for the idle timeout is closed too (waitress only closes idle ones, so a client that
-never reads an answer larger than the buffer would hold a thread), and the front's own errors
+Two small additions to waitress: a connection whose answer has waited unread for the idle timeout
+is closed too (waitress closes idle ones, but only once their socket is writable, which a peer
+that reads nothing never makes it: such peers would keep their connection, and, for an answer
+larger than the buffer, a request thread, for ever), and the front's own errors
 (413 for a body over the limit, chunked or not, 400, 431) say what the limit is, in the app's
 plain-text error format, with ``X-Content-Type-Options: nosniff``.
 """
@@ -116,17 +117,27 @@ class _Channel(HTTPChannel):
 
 
 class FrontServer(TcpWSGIServer):
-    """waitress's TCP server on an inherited listening socket, with the maintenance above."""
+    """waitress's TCP server on an inherited listening socket."""
 
     channel_class = _Channel
 
-    def maintenance(self, now: float) -> None:
-        """Close idle connections (waitress), and connections whose answer waits unread."""
-        super().maintenance(now)
+    def close_stalled(self, now: float) -> int:
+        """Close connections whose answer has waited unread for the idle timeout; how many.
+
+        waitress closes idle connections by marking them and letting the loop close them when
+        their socket is writable; the socket of a peer that reads nothing never is, so those are
+        closed here, from the loop's thread, between two rounds of the loop. A request thread
+        waiting for that peer is released (its write fails as a disconnect).
+        """
         cutoff = now - self.adj.channel_timeout
-        for channel in list(self.active_channels.values()):
-            if channel.requests and channel.total_outbufs_len and channel.last_activity < cutoff:
-                channel.will_close = True
+        stalled = [
+            channel
+            for channel in list(self.active_channels.values())
+            if channel.total_outbufs_len and channel.last_activity < cutoff
+        ]
+        for channel in stalled:
+            channel.handle_close()
+        return len(stalled)
 
 
 def serve_sockets(
@@ -201,6 +212,8 @@ class WaitressWorker(Worker):
             self.wsgi, [s.sock for s in self.sockets], self.limits(), socket_map
         )
         wakeup = _Wakeup(self.PIPE[0], map=socket_map)
+        interval = servers[0].adj.cleanup_interval if servers else 10
+        next_cleanup = time.time() + interval
         try:
             while self.alive:
                 self.notify()
@@ -208,6 +221,11 @@ class WaitressWorker(Worker):
                     self.log.info("Parent changed, shutting down: %s", self)
                     break
                 wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True, count=1)
+                now = time.time()
+                if now >= next_cleanup:
+                    next_cleanup = now + interval
+                    for server in servers:
+                        server.close_stalled(now)
             self._drain(servers, socket_map)
         finally:
             dispatcher.shutdown(cancel_pending=True, timeout=1)
