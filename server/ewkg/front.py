@@ -214,12 +214,16 @@ class WaitressWorker(Worker):
         wakeup = _Wakeup(self.PIPE[0], map=socket_map)
         interval = servers[0].adj.cleanup_interval if servers else 10
         next_cleanup = time.time() + interval
+        next_beat = 0.0
         try:
             while self.alive:
-                self.notify()
-                if self.ppid != os.getppid():
-                    self.log.info("Parent changed, shutting down: %s", self)
-                    break
+                now = time.time()
+                if now >= next_beat:  # once a second: the loop turns once per event
+                    next_beat = now + 1.0
+                    self.notify()
+                    if self.ppid != os.getppid():
+                        self.log.info("Parent changed, shutting down: %s", self)
+                        break
                 wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True, count=1)
                 now = time.time()
                 if now >= next_cleanup:
