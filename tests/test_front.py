@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -223,3 +224,41 @@ def test_an_answer_left_unread_is_dropped_after_the_idle_timeout() -> None:
         assert held[0] and not held[-1], held
     finally:
         server.stop()
+
+
+def test_serve_passes_its_flags_to_the_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from ewkg.commands import serve as serve_command
+    from ewkg.front import FrontLimits
+
+    seen: dict[str, FrontLimits] = {}
+    def fake_serve(app: object, sock: socket.socket, options: Any) -> None:
+        sock.close()
+        seen["l"] = options.limits
+
+    monkeypatch.setattr("ewkg.wsgi.serve", fake_serve)
+    result = CliRunner().invoke(
+        serve_command.serve,
+        ["--port", "0", "--threads", "3", "--max-request-bytes", "5000", "--idle-timeout", "9",
+         "--max-connections", "77"],
+    )
+    assert result.exit_code == 0, result.output
+    limits = seen["l"]
+    assert (limits.threads, limits.max_request_bytes, limits.idle_timeout) == (3, 5000, 9)
+    assert limits.max_connections == 77
+
+
+def test_access_log_writes_one_line_per_request(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from ewkg.front import AccessLog
+
+    app = AccessLog(Response("hi"), logging.getLogger("test.access"))
+    with caplog.at_level(logging.INFO, logger="test.access"):
+        Client(app).get("/sparql?query=x", headers={"User-Agent": "probe"})
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert '"GET /sparql?query=x HTTP/1.1" 200 2 "-" "probe"' in line
