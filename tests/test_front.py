@@ -8,6 +8,7 @@ come with a ``Content-Length`` or chunked. Every loop here is bounded, every soc
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
@@ -262,3 +263,24 @@ def test_access_log_writes_one_line_per_request(caplog: pytest.LogCaptureFixture
         Client(app).get("/sparql?query=x", headers={"User-Agent": "probe"})
     (line,) = [r.getMessage() for r in caplog.records]
     assert '"GET /sparql?query=x HTTP/1.1" 200 2 "-" "probe"' in line
+
+
+def test_headers_sent_a_line_a_second_are_cut_off_after_the_idle_timeout() -> None:
+    """A request must arrive whole within the idle timeout of its first byte: a peer trickling
+    header lines stays active, yet loses its connection."""
+    server = LiveServer(["--workers", "1", "--idle-timeout", "2"])
+    try:
+        with _connect(server.port) as sock:
+            sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            client_port = sock.getsockname()[1]
+            held = [_server_holds(server, client_port)]
+            for line in range(30):  # a line a second; the server should give up after ~2-4 s
+                threading.Event().wait(1)
+                with contextlib.suppress(OSError):  # reset by the server
+                    sock.sendall(b"X-Slow-%d: 1\r\n" % line)
+                held.append(_server_holds(server, client_port))
+                if not held[-1]:
+                    break
+        assert held[0] and not held[-1], held
+    finally:
+        server.stop()

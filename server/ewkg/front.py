@@ -14,10 +14,12 @@ the inherited ``fd://`` socket, worker restarts, graceful stop and the worker ho
 heartbeats to the master from that loop, and on SIGTERM stops accepting, closes idle connections
 and lets running requests finish (up to gunicorn's ``graceful_timeout``).
 
-Two small additions to waitress: a connection whose answer has waited unread for the idle timeout
-is closed too (waitress closes idle ones, but only once their socket is writable, which a peer
-that reads nothing never makes it: such peers would keep their connection, and, for an answer
-larger than the buffer, a request thread, for ever), and the front's own errors
+Small additions to waitress: a connection whose answer has waited unread for the idle timeout is
+closed too (waitress closes idle ones, but only once their socket is writable, which a peer that
+reads nothing never makes it: such peers would keep their connection, and, for an answer larger
+than the buffer, a request thread, for ever); so is one whose request is still incomplete the idle
+timeout after its first byte (headers sent a line a second keep a connection active, never idle);
+and the front's own errors
 (413 for a body over the limit, chunked or not, 400, 431) say what the limit is, in the app's
 plain-text error format, with ``X-Content-Type-Options: nosniff``.
 """
@@ -114,6 +116,13 @@ class _ErrorTask(ErrorTask):
 
 class _Channel(HTTPChannel):
     error_task_class = _ErrorTask
+    #: When the first byte of the request being read arrived (``time.time()``).
+    request_started = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.request_started = time.time()
+        return super().received(data)
 
 
 class FrontServer(TcpWSGIServer):
@@ -122,18 +131,27 @@ class FrontServer(TcpWSGIServer):
     channel_class = _Channel
 
     def close_stalled(self, now: float) -> int:
-        """Close connections whose answer has waited unread for the idle timeout; how many.
+        """Close the connections that stall the server; how many.
 
-        waitress closes idle connections by marking them and letting the loop close them when
-        their socket is writable; the socket of a peer that reads nothing never is, so those are
-        closed here, from the loop's thread, between two rounds of the loop. A request thread
-        waiting for that peer is released (its write fails as a disconnect).
+        - an answer that has waited unread for the idle timeout: waitress closes idle
+          connections by marking them and letting the loop close them once their socket is
+          writable, which the socket of a peer that reads nothing never is; a request thread
+          waiting for that peer is released (its write fails as a disconnect);
+        - a request still incomplete the idle timeout after its first byte: a peer sending its
+          headers a line at a time stays active, so waitress never finds it idle.
+
+        Called from the loop's thread, between two rounds of the loop.
         """
         cutoff = now - self.adj.channel_timeout
         stalled = [
             channel
             for channel in list(self.active_channels.values())
-            if channel.total_outbufs_len and channel.last_activity < cutoff
+            if (channel.total_outbufs_len and channel.last_activity < cutoff)
+            or (
+                channel.request is not None
+                and not channel.requests
+                and getattr(channel, "request_started", now) < cutoff
+            )
         ]
         for channel in stalled:
             channel.handle_close()
