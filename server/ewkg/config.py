@@ -26,7 +26,7 @@ class Config:
     max_request_bytes: int = 1_000_000
     #: Bytes a query string may hold.
     max_query_bytes: int = 100_000
-    #: Seconds a connection may stay idle (or leave its answer unread) before it is closed.
+    #: Seconds a connection may stay idle, leave its answer unread or take to send one request.
     idle_timeout: int = 30
     #: Open connections per HTTP worker (``ewkg serve``); past it, new ones wait in the backlog.
     max_connections: int = 500

@@ -55,7 +55,7 @@ class FrontLimits:
     max_request_bytes: int = 1_000_000
     #: Bytes the request line and headers may hold together; more is a 431.
     max_header_bytes: int = 262_144
-    #: Seconds a connection may stay idle, or leave its answer unread, before it is closed.
+    #: Seconds a connection may stay idle, leave its answer unread or take to send one request.
     idle_timeout: int = 30
     #: Open connections per HTTP worker; past it the worker stops accepting until one closes.
     max_connections: int = 500

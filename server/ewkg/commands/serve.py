@@ -85,8 +85,8 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
 @click.option("--max-request-bytes", type=click.IntRange(1), default=None,
               help="Bytes a request body may hold, chunked or not (default 1000000; more: 413).")
 @click.option("--idle-timeout", type=click.IntRange(1, 3600), default=None,
-              help="Seconds a connection may stay idle, or leave its answer unread, before it "
-                   "is closed (default 30).")
+              help="Seconds a connection may stay idle, leave its answer unread, or take to send "
+                   "one request, before it is closed (default 30).")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=None,
               help="Open connections per worker; past it new ones wait (default 500).")
 @click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
