@@ -26,6 +26,12 @@ class Config:
     max_request_bytes: int = 1_000_000
     #: Bytes a query string may hold.
     max_query_bytes: int = 100_000
+    #: Seconds a connection may stay idle, leave its answer unread or take to send one request.
+    idle_timeout: int = 30
+    #: Open connections per HTTP worker (``ewkg serve``); past it, new ones wait in the backlog.
+    max_connections: int = 500
+    #: Bytes of one response buffered for a slow reader before the app's thread waits for it.
+    response_buffer_bytes: int = 16 * 1024 * 1024
     #: Cache query results keyed by (query, format, dataset version).
     result_cache: bool = True
     #: Bytes of memory (summed RSS) the whole server may hold: its query processes share it

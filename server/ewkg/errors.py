@@ -140,14 +140,20 @@ def _handle_http_exception(error: HTTPException) -> Response:
         message = f"method {request.method} is not allowed here; allowed: {allowed}"
     elif status == 413:
         limit = request.max_content_length
-        message = (
-            f"the request body is larger than this endpoint accepts ({limit} bytes); "
-            "send a shorter query"
+        size = request.content_length
+        said = (
+            f"the request body is {size} bytes"
+            if size is not None and limit is not None and size > limit
+            else "the request body is too large"
         )
+        message = f"{said}; this endpoint accepts at most {limit} bytes"
     return error_response(status, message, headers=headers)
 
 
 def init_app(app: Flask) -> None:
-    """Register the app-wide error handlers."""
+    """Register the app-wide error handlers, and the security headers of every response."""
+    from . import hardening
+
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    hardening.init_app(app)

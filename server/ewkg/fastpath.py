@@ -17,7 +17,7 @@ middleware answers a repeated request with the complete response the app sent th
   minus the representation headers (what the app itself sends, RFC 9110 §15.4.5).
 * Never ``POST`` and never ``/validate``; off for ``Config(result_cache=False)`` and for a
   remote store (its data may change, its results are cached with a time limit).
-* Bounded LRU by total bytes; one lock, so ``gthread`` workers share it safely.
+* Bounded LRU by total bytes; one lock, so the request threads of a worker share it safely.
 """
 
 from __future__ import annotations

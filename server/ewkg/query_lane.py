@@ -8,7 +8,7 @@ takes the plain query requests — ``GET /sparql?query=…`` and ``POST /sparql`
 Flask view uses (:func:`ewkg.sparql.parse_operation`, :func:`~ewkg.sparql.prepare`,
 :func:`~ewkg.sparql.choose_format`, :func:`~ewkg.sparql.run`,
 :func:`~ewkg.sparql.result_parts`), then writes the headers the Flask hooks would have written:
-``Vary``, CORS, and for ``GET`` the validators and ``Cache-Control`` of :mod:`ewkg.caching`
+``Vary``, CORS, ``nosniff``, and for ``GET`` the validators and ``Cache-Control`` of
 (``no-store`` for ``POST``), gzip where accepted.
 
 Everything else goes to Flask unchanged: other paths and methods, conditional or ranged requests,
@@ -36,6 +36,7 @@ from . import formats, sparql
 from .caching import DEFAULT_MAX_AGE, MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for
 from .errors import ApiError
 from .formats import HTML, Format
+from .hardening import NOSNIFF
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -205,6 +206,7 @@ class QueryLane:
             ("Access-Control-Expose-Headers", sparql.EXPOSED_HEADERS),
         ]
         if method == "GET":
+            headers.append(NOSNIFF)  # where the app-wide hook of ewkg.hardening adds it
             tag = etag_for(
                 self.store.version,
                 PATH,
@@ -224,5 +226,7 @@ class QueryLane:
         if gzipped:
             body = gzip.compress(body, compresslevel=6, mtime=0)
             headers.append(("Content-Encoding", "gzip"))
+        if method != "GET":
+            headers.append(NOSNIFF)  # where the app-wide hook of ewkg.hardening adds it
         headers[1] = ("Content-Length", str(len(body)))
         return "200 OK", headers, body

@@ -28,6 +28,7 @@ from jinja2 import TemplateError
 from werkzeug.datastructures import MIMEAccept
 
 from . import formats
+from .bodies import read_body
 from .errors import ApiError, bad_request, forbidden, not_acceptable, unsupported_media_type
 from .formats import HTML, Format
 from .resources import query_files
@@ -101,13 +102,18 @@ def _values(params: list[tuple[str, str]], name: str) -> list[str]:
 
 
 def read_operation() -> Operation:
-    """Read the operation from Flask's ``request`` (see :func:`parse_operation`)."""
+    """Read the operation from Flask's ``request`` (see :func:`parse_operation`).
+
+    The body is read whole or refused (:func:`ewkg.bodies.read_body`): a chunked body over the
+    limit is a 413 like one with a ``Content-Length``, never a query cut short.
+    """
+    limit = current_app.config["EWKG"].max_request_bytes
     return parse_operation(
         request.method,
         request.query_string,
         request.mimetype,
         request.mimetype_params,
-        lambda: request.get_data(cache=True),
+        lambda: read_body(request, limit),
     )
 
 

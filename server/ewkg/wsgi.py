@@ -1,15 +1,17 @@
-"""The production server: gunicorn, embedded through its ``BaseApplication`` API.
+"""The production server: gunicorn's master, waitress in its workers.
 
-The Flask app is built once in the master process (``preload_app``), so the forked workers share
-the loaded store copy-on-write; ``gthread`` workers keep connections alive. The listening socket is
+gunicorn is embedded through its ``BaseApplication`` API. The Flask app is built once in the
+master process (``preload_app``), so the forked workers share the loaded store copy-on-write.
+Each worker serves HTTP with waitress (:mod:`ewkg.front`): one event loop reads whole requests
+and writes buffered responses, so a slow or idle peer holds no thread. The listening socket is
 bound here, before gunicorn starts, so that a port in use is a clear error and ``--port 0`` picks a
 free port whose URL is printed. SIGTERM and Ctrl-C both drain gracefully: the master stops
 accepting, lets running requests finish (up to the query timeout), then exits 0. Gunicorn runs
 the app behind :mod:`ewkg.fastpath`, which replays repeated read-only responses, and
 :mod:`ewkg.query_lane`, which answers plain query requests, both without entering Flask.
 
-For an external gunicorn, ``gunicorn --preload -k gthread 'ewkg.wsgi:make_app()'`` serves the
-app configured from ``EWKG_*`` variables.
+For an external gunicorn, ``gunicorn --preload -k ewkg.front.WaitressWorker 'ewkg.wsgi:make_app()'``
+serves the app configured from ``EWKG_*`` variables.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import os
 import signal
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import Flask
@@ -29,6 +31,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from .config import Config
+from .front import FrontLimits
 
 
 def make_app() -> Flask:
@@ -48,8 +51,8 @@ class ServerOptions:
     threads: int = 4
     #: Seconds a graceful stop waits for running requests.
     graceful_timeout: float = 30.0
-    #: Seconds an idle keep-alive connection stays open.
-    keepalive: int = 5
+    #: Limits of the HTTP front (body size, idle timeout, connections, response buffer).
+    limits: FrontLimits = field(default_factory=FrontLimits)
     access_log: bool = False
     log_level: str = "warning"
 
@@ -133,6 +136,8 @@ class GunicornApp(BaseApplication):
         self.application = app
         self.sock = sock
         self.options = options
+        #: Read by :class:`ewkg.front.WaitressWorker`.
+        self.front_limits = replace(options.limits, threads=max(1, options.threads))
         super().__init__()
 
     def load_config(self) -> None:
@@ -141,14 +146,12 @@ class GunicornApp(BaseApplication):
             "bind": [f"fd://{self.sock.fileno()}"],
             "workers": max(1, o.workers),
             "threads": max(1, o.threads),
-            "worker_class": "gthread",
+            "worker_class": "ewkg.front.WaitressWorker",
             "preload_app": True,
-            "keepalive": o.keepalive,
             "graceful_timeout": max(1, round(o.graceful_timeout)),
-            # gthread workers heartbeat from their main loop, so this only catches a stuck
-            # worker; query time is bounded by the engine.
+            # the workers heartbeat from their event loop, which no request blocks, so this only
+            # catches a stuck worker; query time is bounded by the engine.
             "timeout": max(30, int(o.graceful_timeout) + 30),
-            "limit_request_line": 8190,
             "loglevel": o.log_level,
             "errorlog": "-",
             "accesslog": "-" if o.access_log else None,
@@ -168,7 +171,13 @@ class GunicornApp(BaseApplication):
         from .fastpath import wrap
         from .query_lane import QueryLane
 
-        return wrap(self.application, QueryLane(self.application))
+        app = wrap(self.application, QueryLane(self.application))
+        options = getattr(self, "options", None)  # None: built by a test without options
+        if options is not None and options.access_log:
+            from .front import AccessLog
+
+            app = AccessLog(app)
+        return app
 
     def run(self) -> None:
         _Arbiter(self).run()

@@ -88,7 +88,9 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               envvar="EWKG_WORKERS", help="Worker processes.")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
-              envvar="EWKG_THREADS", help="Threads per worker (keep-alive connections).")
+              envvar="EWKG_THREADS",
+              help="Request threads per worker: requests computed at once (connections are "
+                   "read and written by an event loop, not by these threads).")
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
               envvar="EWKG_QUERY_WORKERS",
               help="Query processes per worker (default: one per core, at least 2).")
@@ -98,6 +100,13 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
               callback=lambda _c, _p, v: _memory_budget(v),
               help="Memory the whole server may hold (summed RSS), shared out between its "
                    "query processes: 4G, 1.5GiB, 512M; 0: none (default: half the machine's).")
+@click.option("--max-request-bytes", type=click.IntRange(1), default=None,
+              help="Bytes a request body may hold, chunked or not (default 1000000; more: 413).")
+@click.option("--idle-timeout", type=click.IntRange(1, 3600), default=None,
+              help="Seconds a connection may stay idle, leave its answer unread, or take to send "
+                   "one request, before it is closed (default 30).")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=None,
+              help="Open connections per worker; past it new ones wait (default 500).")
 @click.option("--base-iri", default=None, help="Public base the /id/… paths map to.")
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 @validation_options
@@ -111,6 +120,9 @@ def serve(
     query_workers: int | None,
     query_timeout: float | None,
     memory_budget: int | None,
+    max_request_bytes: int | None,
+    idle_timeout: int | None,
+    max_connections: int | None,
     base_iri: str | None,
     access_log: bool,
     **validation: float | int | None,
@@ -118,14 +130,17 @@ def serve(
     """Serve the SPARQL 1.1 endpoint, the query UI and the linked data.
 
     Serves the bundled ontology and data (or the --data files) from memory on
-    gunicorn; prints the URL; Ctrl-C or SIGTERM stops it gracefully.
+    gunicorn workers running waitress (slow clients hold no thread); prints the URL;
+    Ctrl-C or SIGTERM stops it gracefully.
     """
+    from ..front import FrontLimits
     from ..wsgi import PortInUseError, ServerOptions, bind_socket
     from ..wsgi import serve as run_server
 
     config = build_config(data=data, store=store, query_timeout=query_timeout,
                           base_iri=base_iri, memory_budget=memory_budget, http_workers=workers,
-                          **validation)
+                          max_request_bytes=max_request_bytes, idle_timeout=idle_timeout,
+                          max_connections=max_connections, **validation)
     if query_workers is not None:
         config = replace(config, extra={**config.extra, "query_workers": query_workers})
     try:
@@ -143,5 +158,12 @@ def serve(
     options = ServerOptions(
         host=host, port=bound_port, workers=workers, threads=threads,
         graceful_timeout=config.query_timeout + 5, access_log=access_log,
+        limits=FrontLimits(
+            threads=threads,
+            max_request_bytes=config.max_request_bytes,
+            idle_timeout=config.idle_timeout,
+            max_connections=config.max_connections,
+            response_buffer_bytes=config.response_buffer_bytes,
+        ),
     )
     run_server(app, sock, options)
