@@ -22,8 +22,9 @@ from collections.abc import Mapping
 
 from flask import Flask, Response, request
 from markupsafe import escape
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 
 _JSON_TYPES = (
     "application/json",
@@ -77,14 +78,33 @@ def unsupported_media_type(message: str) -> ApiError:
     return ApiError(415, message)
 
 
-def _preferred_body_type() -> str:
-    accept = request.accept_mimetypes
-    if not accept:
+def preferred_body_type(accept: str | None) -> str:
+    """The error body type an ``Accept`` header asks for: plain text, HTML or JSON.
+
+    >>> preferred_body_type("application/sparql-results+json")
+    'application/json'
+    >>> preferred_body_type(None)
+    'text/plain'
+    """
+    accepted = parse_accept_header(accept, MIMEAccept)
+    if not accepted:
         return "text/plain"
-    best = accept.best_match(["text/plain", "text/html", *_JSON_TYPES])
+    best = accepted.best_match(["text/plain", "text/html", *_JSON_TYPES])
     if best in _JSON_TYPES:
         return "application/json"
     return best or "text/plain"
+
+
+def _preferred_body_type() -> str:
+    return preferred_body_type(request.headers.get("Accept"))
+
+
+def json_error_body(status: int, message: str) -> str:
+    """``{"error": {"status", "title", "message"}}``, the JSON body of every error."""
+    title = HTTP_STATUS_CODES.get(status, "Error")
+    return json.dumps(
+        {"error": {"status": status, "title": title, "message": message}}, ensure_ascii=False
+    )
 
 
 _HTML = """<!doctype html>
@@ -107,10 +127,7 @@ def error_response(
     title = HTTP_STATUS_CODES.get(status, "Error")
     body_type = _preferred_body_type()
     if body_type == "application/json":
-        body = json.dumps(
-            {"error": {"status": status, "title": title, "message": message}},
-            ensure_ascii=False,
-        )
+        body = json_error_body(status, message)
         mimetype = "application/json"
     elif body_type == "text/html":
         body = _HTML.format(status=status, title=escape(title), message=escape(message))

@@ -39,7 +39,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
-from .hardening import NOSNIFF, plain_text_safe
+from .errors import json_error_body, preferred_body_type
+from .hardening import NOSNIFF, json_safe, plain_text_safe
 
 #: Headers every answer of the front itself carries (the app adds its own to its answers).
 SECURITY_HEADERS = (NOSNIFF,)
@@ -86,7 +87,8 @@ class FrontLimits:
 
 
 class _ErrorTask(ErrorTask):
-    """waitress's own error answers (bad framing, body or headers too large), said plainly."""
+    """waitress's own error answers (bad framing, body or headers too large), said plainly, in
+    JSON for a client that asks for JSON (as the app's errors)."""
 
     def execute(self) -> None:
         error = self.request.error
@@ -103,10 +105,16 @@ class _ErrorTask(ErrorTask):
             )
         else:
             message = f"the request is not valid HTTP/1.1: {plain_text_safe(str(error.body))}"
-        body = f"{error.code} {error.reason}: {message}\n".encode()
+        headers = getattr(self.request, "headers", None) or {}
+        if preferred_body_type(headers.get("ACCEPT")) == "application/json":
+            body = json_safe(json_error_body(error.code, message).encode())
+            media_type = "application/json"
+        else:
+            body = f"{error.code} {error.reason}: {message}\n".encode()
+            media_type = "text/plain; charset=utf-8"
         self.status = f"{error.code} {error.reason}"
         self.response_headers.extend(
-            [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
+            [("Content-Type", media_type), ("Cache-Control", "no-store"), ("Vary", "Accept"),
              *SECURITY_HEADERS]
         )
         self.set_close_on_finish()
