@@ -73,7 +73,8 @@ Examples:
 
 \b
 Exit codes: 0 stopped by Ctrl-C or SIGTERM (running requests are drained first);
-2 the port is in use, a --data file is missing or is not valid RDF.
+2 the port is in use, a --data file is missing or is not valid RDF, the on-disk store
+cannot be opened, or --memory-budget is not a size.
 """
 )
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="EWKG_HOST",
