@@ -85,8 +85,18 @@ def test_data_answers_have_no_page_policy(client: FlaskClient) -> None:
 ERRORS = [
     "/sparql?query=ASK%7B%7D&format=" + quote(EVIL),
     "/id/region/" + quote(EVIL),
-    "/resource?iri=" + quote("http://example.org/" + EVIL),
+    "/sparql?query=ASK%7B%7D&default-graph-uri=" + quote("http://example.org/" + EVIL),
 ]
+
+
+@pytest.mark.parametrize("accept", ["text/plain", "application/json"])
+def test_a_bad_iri_error_says_what_is_wrong_without_echoing_it(
+    client: FlaskClient, accept: str
+) -> None:
+    r = client.get("/resource?iri=" + quote("http://example.org/" + EVIL), headers={"Accept": accept})
+    assert r.status_code == 400
+    body = r.get_data(as_text=True)
+    assert "<script" not in body and "RFC 3987" in body
 
 
 @pytest.mark.parametrize("path", ERRORS)

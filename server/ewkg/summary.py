@@ -112,7 +112,7 @@ class Summary:
 FACTS_QUERY = """
 SELECT ?p ?prop ?o WHERE {
   VALUES ?p { %s }
-  VALUES ?prop { ewkg:level ewkg:model ewkg:mechanism prov:wasDerivedFrom ewkg:subPairingOf }
+  VALUES ?prop { ewkg:level ewkg:model ewkg:hasMechanism prov:wasDerivedFrom ewkg:subPairingOf }
   ?p ?prop ?o
 }
 """
@@ -181,7 +181,7 @@ def _facts(store: Store, pairings: list[mapsvg.Pairing], focus: str | None,
             start_claims=sorted(claims.get(p.iri, []), key=lambda c: c["year"]),
             level=linked(extra[p.iri].get("level", [])),
             model=linked(extra[p.iri].get("model", [])),
-            mechanism=linked(extra[p.iri].get("mechanism", [])),
+            mechanism=linked(extra[p.iri].get("hasMechanism", [])),
             arrangements=linked(arrangements.get(p.iri, [])),
             sources=linked(extra[p.iri].get("wasDerivedFrom", [])),
             sub=p.parent is not None,
