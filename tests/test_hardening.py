@@ -93,7 +93,8 @@ ERRORS = [
 def test_a_bad_iri_error_says_what_is_wrong_without_echoing_it(
     client: FlaskClient, accept: str
 ) -> None:
-    r = client.get("/resource?iri=" + quote("http://example.org/" + EVIL), headers={"Accept": accept})
+    path = "/resource?iri=" + quote("http://example.org/" + EVIL)
+    r = client.get(path, headers={"Accept": accept})
     assert r.status_code == 400
     body = r.get_data(as_text=True)
     assert "<script" not in body and "RFC 3987" in body
