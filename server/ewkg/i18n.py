@@ -1,9 +1,12 @@
 """The one language picker of every page, and the small table of UI strings in fr / zh (+ en).
 
 Pages are French, Chinese, or both side by side. The page language is chosen by
-``?lang=fr|zh|both``, then by the ``Accept-Language`` header (``zh-CN`` → ``zh``, ``fr-CA`` →
-``fr``), else both (``None``). Templates get ``page_lang`` from a context processor and the
-helpers ``t`` (plain text in one language) and ``bi`` (one ``<span lang=…>`` per shown language).
+``?lang=fr|zh|both``, then by the ``ewkg_lang`` cookie (set whenever ``?lang`` is given, so a
+choice made once sticks), then by the ``Accept-Language`` header (``zh-CN`` → ``zh``, ``fr-CA``
+→ ``fr``), else both (``None``). A chosen language also travels in every internal link
+(:func:`with_lang`, the ``with_lang`` filter) and redirect. Templates get ``page_lang`` from a
+context processor and the helpers ``t`` (plain text in one language), ``bi`` (one
+``<span lang=…>`` per shown language) and ``tn`` (a count with its word, plural-aware).
 
 >>> pick_lang("zh", None)
 'zh'
@@ -18,9 +21,10 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 #: The languages of the data and of the pages, in display order.
@@ -81,6 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "kinds": {"fr": "Les entités par type", "zh": "按类型浏览实体", "en": "Entities by kind"},
     "entities": {"fr": "entités", "zh": "个实体", "en": "entities"},
+    "entities_one": {"fr": "entité", "zh": "个实体", "en": "entity"},
     "triples": {"fr": "triplets", "zh": "个三元组", "en": "triples"},
     "n_classes": {"fr": "classes", "zh": "个类", "en": "classes"},
     "n_properties": {"fr": "propriétés", "zh": "个属性", "en": "properties"},
@@ -129,6 +134,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search": {"fr": "Rechercher", "zh": "搜索", "en": "Search"},
     "search_label": {"fr": "Rechercher un libellé", "zh": "按名称搜索", "en": "Search a label"},
     "search_results": {"fr": "Résultats", "zh": "搜索结果", "en": "Results"},
+    "search_placeholder": {"fr": "Ningxia, coopération, pauvreté…", "zh": "宁夏、企业合作、闽宁…",
+                           "en": "Ningxia, cooperation…"},
+    "search_help": {
+        "fr": "Noms, définitions, notes et passages cités, en français, en chinois (simplifié ou "
+              "traditionnel) ou en pinyin ; les mots dans n’importe quel ordre.",
+        "zh": "可搜索名称、定义、注释与引文段落，支持法文、中文（简体或繁体）和拼音，词序不限。",
+        "en": "Names, definitions, notes and quoted passages, in French, Chinese or pinyin.",
+    },
+    "ontology_term": {"fr": "terme de l’ontologie", "zh": "本体术语", "en": "ontology term"},
     "no_results": {"fr": "Aucun résultat.", "zh": "没有结果。", "en": "No results."},
     "all_kinds": {"fr": "Tous les types d’entités", "zh": "全部实体类型", "en": "All kinds"},
     "version": {"fr": "Version", "zh": "版本", "en": "Version"},
@@ -188,13 +202,67 @@ def pick_lang(param: str | None, accept: Iterable[tuple[str, float]] | None) -> 
     return None
 
 
+#: The cookie that keeps the language chosen (``fr``, ``zh`` or ``both``).
+COOKIE = "ewkg_lang"
+_CHOICES = {"fr": "fr", "zh": "zh", "both": "both", "all": "both", "fr-zh": "both",
+            "zh-fr": "both"}
+#: Paths whose links never carry ``lang`` (files, not pages).
+_NO_LANG_PREFIXES = ("/static/", "/dataset.", "/favicon")
+_NO_LANG_SUFFIXES = (".ttl", ".nt", ".jsonld", ".rdf", ".trig", ".nq", ".xml", ".css", ".js")
+
+
+def normalize_choice(value: str | None) -> str | None:
+    """``fr``, ``zh`` or ``both`` for a valid ``lang`` value, else ``None``.
+
+    >>> normalize_choice("ZH"), normalize_choice("all"), normalize_choice("en")
+    ('zh', 'both', None)
+    """
+    return _CHOICES.get((value or "").strip().lower())
+
+
+def chosen_lang() -> str | None:
+    """The language the reader chose (``?lang``, else the cookie): ``fr``, ``zh``, ``both``;
+    ``None`` when nothing was chosen (``Accept-Language`` then decides)."""
+    if not has_request_context():
+        return None
+    if "chosen_lang" not in g:
+        g.chosen_lang = (normalize_choice(request.args.get("lang"))
+                         or normalize_choice(request.cookies.get(COOKIE)))
+    return g.chosen_lang
+
+
 def current_lang() -> str | None:
     """The page language of the current request (``None`` outside a request: both)."""
     if not has_request_context():
         return None
     if "page_lang" not in g:
-        g.page_lang = pick_lang(request.args.get("lang"), request.accept_languages)
+        g.page_lang = pick_lang(chosen_lang(), request.accept_languages)
     return g.page_lang
+
+
+def lang_link(url: str, lang: str | None) -> str:
+    """``url`` with ``lang=`` set, if it is an internal page link and ``lang`` is given.
+
+    >>> lang_link("/id/region/fujian#map", "zh")
+    '/id/region/fujian?lang=zh#map'
+    >>> lang_link("/search?q=a&lang=fr", "zh"), lang_link("https://example.org/", "zh")
+    ('/search?q=a&lang=zh', 'https://example.org/')
+    >>> lang_link("/dataset.ttl", "zh"), lang_link("#top", "zh"), lang_link("/x", None)
+    ('/dataset.ttl', '#top', '/x')
+    """
+    if not lang or not url.startswith("/") or url.startswith("//"):
+        return url
+    parts = urlsplit(url)
+    if parts.path.startswith(_NO_LANG_PREFIXES) or parts.path.endswith(_NO_LANG_SUFFIXES):
+        return url
+    args = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    args.append(("lang", lang))
+    return urlunsplit(("", "", parts.path, urlencode(args), parts.fragment))
+
+
+def with_lang(url: str) -> str:
+    """``url`` carrying the reader's chosen language (unchanged when nothing was chosen)."""
+    return lang_link(url, chosen_lang())
 
 
 def shown_langs(lang: str | None = None) -> tuple[str, ...]:
@@ -214,9 +282,12 @@ def t(key: str, lang: str | None = None) -> str:
     return entry.get(lang) or entry.get("en") or key
 
 
-def bi(key: str, *, sep: str = " · ", tag: str = "span") -> Markup:
-    """``<span lang="fr">…</span> · <span lang="zh">…</span>`` for the shown languages."""
+def bi(key: str, *, sep: str = " · ", tag: str = "span", n: int | None = None) -> Markup:
+    """``<span lang="fr">…</span> · <span lang="zh">…</span>`` for the shown languages
+    (with ``n``, the singular ``key_one`` where it exists and ``n`` is 0 or 1)."""
     entry = MESSAGES.get(key, {})
+    if n in (0, 1) and key + "_one" in MESSAGES:
+        entry = MESSAGES[key + "_one"]
     parts = [
         Markup('<{0} lang="{1}">{2}</{0}>').format(tag, x, entry.get(x, key))
         for x in shown_langs(current_lang())
@@ -229,6 +300,52 @@ def lang_url(lang: str | None) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", lang or "both"))
     return f"{request.path}?{urlencode(args)}"
+
+
+def tn(n: int, key: str, lang: str | None = None) -> str:
+    """``n`` and its word, singular or plural: ``1 entité``, ``2 entités``, ``3 个实体``.
+
+    The table holds ``key`` (plural) and optionally ``key_one`` (singular; French uses it for
+    0 and 1).
+
+    >>> tn(1, "entities", "fr"), tn(2, "entities", "fr"), tn(1, "entities", "zh")
+    ('1 entité', '2 entités', '1 个实体')
+    """
+    if lang is None:
+        lang = current_lang()
+    if lang is None:
+        return f"{tn(n, key, 'fr')} · {t(key, 'zh')}"
+    word = t(key + "_one", lang) if key + "_one" in MESSAGES and n in (0, 1) else t(key, lang)
+    return f"{n} {word}"
+
+
+def remember_choice(response: Response) -> Response:
+    """Keep a ``?lang`` choice in the cookie; carry the choice into internal redirects; mark
+    pages that depend on the cookie."""
+    if not has_request_context():
+        return response
+    given = normalize_choice(request.args.get("lang"))
+    if given and request.cookies.get(COOKIE) != given:
+        response.set_cookie(COOKIE, given, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    choice = chosen_lang()
+    location = response.headers.get("Location")
+    if choice and location and 300 <= response.status_code < 400:
+        own = request.host_url.rstrip("/")
+        if location.startswith(own + "/"):
+            response.headers["Location"] = own + lang_link(location[len(own):], choice)
+        else:
+            response.headers["Location"] = lang_link(location, choice)
+    if (response.mimetype == "text/html" or "Accept-Language" in response.vary) \
+            and "lang" not in request.args:
+        response.vary.add("Cookie")
+    return response
+
+
+@pass_context
+def _with_lang_filter(_context: object, url: str) -> str:
+    """``url|with_lang`` (context-bound, so Jinja never folds it at compile time)."""
+    return with_lang(url)
 
 
 def _context() -> dict[str, object]:
@@ -247,4 +364,7 @@ def init_app(app: Flask) -> None:
         return
     app.extensions["ewkg.i18n"] = True
     app.context_processor(_context)
-    app.jinja_env.globals.update(t=t, bi=bi, lang_url=lang_url)
+    app.after_request(remember_choice)
+    app.jinja_env.globals.update(t=t, bi=bi, tn=tn, lang_url=lang_url, with_lang=with_lang,
+                                 chosen_lang=chosen_lang)
+    app.jinja_env.filters["with_lang"] = _with_lang_filter

@@ -8,7 +8,7 @@ URL scheme (see ``docs/linked-data.md``):
 * ``/id/{kind}/`` — the entities of a kind; ``/id/`` — the kinds.
 * ``/ontology`` — the ontology (HTML documentation with ``#Term`` anchors, or RDF).
 * ``/dataset.{ext}`` — the whole graph; ``/.well-known/void`` — the VoID + DCAT description.
-* ``/resource?iri=…`` — any other IRI the data describes; ``/search?q=…`` — labels.
+* ``/resource?iri=…`` — any other IRI the data describes (search: :mod:`ewkg.search_http`).
 
 Every negotiated response carries ``Vary: Accept``; an unsupported type gets 406 naming the
 available ones; an unknown IRI gets a bilingual 404 page (plain text for non-browsers).
@@ -74,7 +74,12 @@ def id_bases() -> tuple[str, ...]:
 
 
 def href(iri: str) -> str:
-    """Where a page links ``iri``: its local path when served here, else the IRI itself."""
+    """Where a page links ``iri``: its local path when served here (carrying the language the
+    reader chose), else the IRI itself."""
+    return i18n.with_lang(_local_path(iri))
+
+
+def _local_path(iri: str) -> str:
     for base in id_bases():
         if iri.startswith(base):
             return "/id/" + iri[len(base):]
@@ -148,7 +153,7 @@ def shown() -> tuple[str, ...]:
 
 
 def sparql_describe_url(iri: str) -> str:
-    return "/sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"})
+    return i18n.with_lang("/sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}))
 
 
 def _format_links(base_path: str, *, query: bool = False) -> list[tuple[str, str]]:
@@ -245,7 +250,7 @@ def _kind_link(iri: str) -> tuple[str, list[tuple[str, str]]] | None:
     for base in id_bases():
         if iri.startswith(base) and "/" in iri[len(base):]:
             kind = iri[len(base):].split("/", 1)[0]
-            return f"/id/{kind}/", kind_title(kind)
+            return i18n.with_lang(f"/id/{kind}/"), kind_title(kind)
     return None
 
 
@@ -261,7 +266,7 @@ def not_found(path: str) -> Response:
     """The 404 of an unknown IRI: bilingual, with the kind's listing and near matches."""
     kind = path.split("/", 1)[0] if "/" in path else ""
     all_kinds = kinds(store(), id_bases())
-    listing_url = f"/id/{kind}/" if kind in all_kinds else ""
+    listing_url = i18n.with_lang(f"/id/{kind}/") if kind in all_kinds else ""
     slug = path.split("/", 1)[1] if "/" in path else path
     slug = _split_suffix(slug)[0]
     near: list[str] = []
@@ -373,7 +378,7 @@ def ontology(ext: str | None = None) -> Response:
         return _negotiated(resp, ext)
     lang = i18n.current_lang()
     if set(request.args) <= {"lang"}:  # the usual URLs: rendered once per version and language
-        html = memo(s, f"ontology-page:{lang}:{request.args.get('lang')}:{request.host_url}",
+        html = memo(s, f"ontology-page:{lang}:{i18n.chosen_lang()}:{request.host_url}",
                     lambda: _ontology_page(s, graph))
     else:
         html = _ontology_page(s, graph)
@@ -437,23 +442,7 @@ def void() -> Response:
                          formats=_format_links("/.well-known/void", query=True))
 
 
-# --- search and home ------------------------------------------------------------------------
-
-@bp.get("/search")
-def search() -> Response:
-    q = request.args.get("q", "").strip()
-    results: list[tuple[str, list[tuple[str, str]]]] = []
-    if q:
-        labels = labels_for(store())
-        needle = q.casefold()
-        subjects = memo(store(), "described-iris", _all_subjects)
-        for iri in labels.matching(needle):
-            if iri in subjects:
-                results.append((href(iri), labels.shown(iri, i18n.LANGS)))
-            if len(results) >= 200:
-                break
-    return html_response("search.html", None, negotiated=False, q=q, results=results)
-
+# --- home ------------------------------------------------------------------------
 
 @bp.get("/")
 def home() -> Response:

@@ -265,7 +265,7 @@ class SearchIndex:
                     words.extend(latin_words(run))
         return words
 
-    def search(self, q: str, *, limit: int = 50) -> list[Hit]:
+    def search(self, q: str, *, limit: int = 50, lang: str | None = None) -> list[Hit]:
         """The things ``q`` finds, best first (see the module's ranking)."""
         from tantivy import Occur, Query
 
@@ -280,6 +280,9 @@ class SearchIndex:
         whole = compact(q)
         exact_terms = {whole, "".join(pinyin_syllables(q)) if CJK.search(q) else whole}
         exact_q = [Query.term_query(schema, "exact", t) for t in exact_terms if t]
+        if len(whole) >= 3:  # as one types: names that start with what is typed
+            exact_q.append(Query.boost_query(Query.fuzzy_term_query(
+                schema, "exact", whole, distance=0, prefix=True), 0.4))
         results: dict[int, float] = {}
         for occur in (Occur.Must, Occur.Should):
             query = Query.boolean_query(
@@ -297,7 +300,7 @@ class SearchIndex:
             hits.append((0 if exact else 1 if doc.main else 2, -score, doc.iri, doc, exact))
         hits.sort(key=lambda h: h[:3])
         return [Hit(doc=d, score=round(-negscore, 4), exact=exact,
-                    snippet=(sn := snippet(d, words))[0], snippet_lang=sn[1])
+                    snippet=(sn := snippet(d, words, prefer=lang))[0], snippet_lang=sn[1])
                 for _, negscore, _, d, exact in hits[:limit]]
 
 
@@ -333,20 +336,24 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def snippet(doc: Doc, words: list[str], width: int = 160) -> tuple[str, str]:
-    """``(html, lang)``: the text of ``doc`` with the most hits, cut around them, hits marked."""
+def snippet(doc: Doc, words: list[str], width: int = 160, *,
+            prefer: str | None = None) -> tuple[str, str]:
+    """``(html, lang)``: the text of ``doc`` with hits (in ``prefer`` if it has any, else with
+    the most hits), cut around them, hits marked."""
     from markupsafe import escape
 
-    best: tuple[int, int, str, str, list[tuple[int, int]]] | None = None
-    for i, (lang, text) in enumerate(doc.texts):
+    best: tuple[tuple[bool, int], str, str, list[tuple[int, int]]] | None = None
+    for lang, text in doc.texts:
         spans = _spans(text, words)
-        if spans and (best is None or len(spans) > best[0]):
-            best = (len(spans), i, lang, text, spans)
+        rank = (lang == prefer, len(spans))
+        if spans and (best is None or rank > best[0]):
+            best = (rank, lang, text, spans)
     if best is None:
-        lang, text = doc.texts[0] if doc.texts else ("", slug_of(doc.iri))
+        texts = sorted(doc.texts, key=lambda x: x[0] != prefer)
+        lang, text = texts[0] if texts else ("", slug_of(doc.iri))
         spans = []
     else:
-        _, _, lang, text, spans = best
+        _, lang, text, spans = best
     start = 0
     if spans and len(text) > width:
         start = max(0, spans[0][0] - width // 3)
@@ -433,6 +440,12 @@ def build_index(store: object, *, use_cache: bool = True) -> SearchIndex:
     else:
         docs, vocabulary, total = loaded
     return SearchIndex(docs, Segmenter(vocabulary, total))
+
+
+def cached_index_exists(store: object) -> bool:
+    """Whether the prepared documents of ``store``'s version are in the disk cache."""
+    path = _cache_path(store.version)  # type: ignore[attr-defined]
+    return path is not None and path.is_file()
 
 
 def search_index(store: object) -> SearchIndex:
