@@ -132,6 +132,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "See the list of this kind"},
     "did_you_mean": {"fr": "Vouliez-vous dire", "zh": "您是否要找", "en": "Did you mean"},
     "search": {"fr": "Rechercher", "zh": "搜索", "en": "Search"},
+    "sparql_title": {"fr": "Requête SPARQL", "zh": "SPARQL 查询", "en": "SPARQL query"},
+    "format": {"fr": "Format", "zh": "格式", "en": "Format"},
+    "media_type": {"fr": "Type de média", "zh": "媒体类型", "en": "Media type"},
+    "error_title": {"fr": "Erreur", "zh": "错误", "en": "Error"},
     "search_label": {"fr": "Rechercher un libellé", "zh": "按名称搜索", "en": "Search a label"},
     "search_results": {"fr": "Résultats", "zh": "搜索结果", "en": "Results"},
     "search_placeholder": {"fr": "Ningxia, coopération, pauvreté…", "zh": "宁夏、企业合作、闽宁…",
@@ -366,5 +370,129 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.after_request(remember_choice)
     app.jinja_env.globals.update(t=t, bi=bi, tn=tn, lang_url=lang_url, with_lang=with_lang,
-                                 chosen_lang=chosen_lang)
+                                 chosen_lang=chosen_lang, yasgui_messages=yasgui_messages,
+                                 localized_examples=localized_examples)
     app.jinja_env.filters["with_lang"] = _with_lang_filter
+
+
+# --- the query editor (YASGUI) ---------------------------------------------------------------
+
+#: YASGUI's own English strings -> ``{fr, zh}``: applied by ``static/yasgui-i18n.js`` to the
+#: editor's text, titles, placeholders and ARIA labels (YASGUI has no i18n hooks of its own).
+YASGUI_STRINGS: dict[str, dict[str, str]] = {
+    "Settings": {"fr": "Réglages", "zh": "设置"},
+    "Request method": {"fr": "Méthode de requête", "zh": "请求方法"},
+    "Accept Headers": {"fr": "En-têtes Accept", "zh": "Accept 请求头"},
+    "Ask / Select": {"fr": "ASK / SELECT", "zh": "ASK / SELECT"},
+    "Construct / Describe": {"fr": "CONSTRUCT / DESCRIBE", "zh": "CONSTRUCT / DESCRIBE"},
+    "Arguments": {"fr": "Paramètres", "zh": "参数"},
+    "Header Arguments": {"fr": "En-têtes HTTP", "zh": "HTTP 请求头"},
+    "Default Graphs": {"fr": "Graphes par défaut", "zh": "默认图"},
+    "Named Graphs": {"fr": "Graphes nommés", "zh": "命名图"},
+    "Table": {"fr": "Tableau", "zh": "表格"},
+    "Response": {"fr": "Réponse brute", "zh": "原始响应"},
+    "Simple view": {"fr": "Vue simple", "zh": "简洁视图"},
+    "Ellipse": {"fr": "Abréger", "zh": "截断长文本"},
+    "Page size:": {"fr": "Lignes par page :", "zh": "每页行数："},
+    "All": {"fr": "Toutes", "zh": "全部"},
+    "Close tab": {"fr": "Fermer l’onglet", "zh": "关闭标签页"},
+    "Add tab": {"fr": "Nouvel onglet", "zh": "新建标签页"},
+    "Add a new tab": {"fr": "Ouvrir un nouvel onglet", "zh": "新建一个标签页"},
+    "Open settings": {"fr": "Ouvrir les réglages", "zh": "打开设置"},
+    "Close settings": {"fr": "Fermer les réglages", "zh": "关闭设置"},
+    "Clear endpoint": {"fr": "Effacer le point d’accès", "zh": "清除端点"},
+    "Share query": {"fr": "Partager la requête", "zh": "分享查询"},
+    "Run query": {"fr": "Exécuter la requête", "zh": "运行查询"},
+    "Shows Table view": {"fr": "Afficher le tableau", "zh": "以表格显示"},
+    "Shows Response view": {"fr": "Afficher la réponse brute", "zh": "显示原始响应"},
+    "Filter query results": {"fr": "Filtrer les résultats", "zh": "筛选结果"},
+    "Download result": {"fr": "Télécharger le résultat", "zh": "下载结果"},
+    "Download Results": {"fr": "Télécharger les résultats", "zh": "下载结果"},
+    "View documentation of Table": {"fr": "Aide du tableau", "zh": "表格说明"},
+    "View documentation of Response": {"fr": "Aide de la réponse", "zh": "原始响应说明"},
+    "First": {"fr": "Première page", "zh": "首页"},
+    "Previous": {"fr": "Page précédente", "zh": "上一页"},
+    "Next": {"fr": "Page suivante", "zh": "下一页"},
+    "Last": {"fr": "Dernière page", "zh": "末页"},
+    "pagination": {"fr": "pagination", "zh": "分页"},
+    "Try query in a new browser window": {"fr": "Essayer la requête dans une nouvelle fenêtre",
+                                          "zh": "在新窗口中尝试此查询"},
+    "No data available in table": {"fr": "Aucun résultat", "zh": "没有结果"},
+    "No matching records found": {"fr": "Aucune ligne ne correspond", "zh": "没有匹配的行"},
+    "Loading...": {"fr": "Chargement…", "zh": "加载中…"},
+    "Search:": {"fr": "Filtrer :", "zh": "筛选："},
+    "Fullscreen": {"fr": "Plein écran", "zh": "全屏"},
+}
+
+#: YASGUI strings with numbers or names in them: ``(regex, {fr, zh})``, ``$1``… for the groups.
+YASGUI_PATTERNS: list[tuple[str, dict[str, str]]] = [
+    (r"^1 result in ([\d.]+) seconds?$",
+     {"fr": "1 résultat en $1 s", "zh": "1 个结果，用时 $1 秒"}),
+    (r"^(\d+) results? in ([\d.]+) seconds?$",
+     {"fr": "$1 résultats en $2 s", "zh": "$1 个结果，用时 $2 秒"}),
+    (r"^Response in ([\d.]+) seconds?$", {"fr": "Réponse en $1 s", "zh": "响应用时 $1 秒"}),
+    (r"^1 result$", {"fr": "1 résultat", "zh": "1 个结果"}),
+    (r"^(\d+) results$", {"fr": "$1 résultats", "zh": "$1 个结果"}),
+    (r"^Showing (\d+) to (\d+) of (\d+) entr(?:y|ies)$",
+     {"fr": "Lignes $1 à $2 sur $3", "zh": "第 $1–$2 行，共 $3 行"}),
+    (r"^Showing 0 to 0 of 0 entries$", {"fr": "Aucune ligne", "zh": "没有行"}),
+    (r"^\(filtered from (\d+) total entr(?:y|ies)\)$",
+     {"fr": "(filtrées parmi $1)", "zh": "（从 $1 行中筛选）"}),
+    (r"^(.*): Activate to sort$", {"fr": "$1 : trier", "zh": "$1：排序"}),
+    (r"^(.*): Activate to invert sorting$", {"fr": "$1 : inverser le tri", "zh": "$1：反向排序"}),
+    (r"^(.*): Activate to remove sorting$", {"fr": "$1 : annuler le tri", "zh": "$1：取消排序"}),
+    (r"^View documentation of (.*)$", {"fr": "Aide : $1", "zh": "说明：$1"}),
+    (r"^Shows (.*) view$", {"fr": "Afficher : $1", "zh": "显示：$1"}),
+]
+
+#: The editor's error panel: a heading per HTTP status (the server's detail follows, as sent).
+YASGUI_ERRORS: dict[str, dict[str, str]] = {
+    "0": {"fr": "Le serveur n’a pas répondu.", "zh": "服务器没有响应。"},
+    "400": {"fr": "La requête est invalide (erreur de syntaxe ou paramètre refusé).",
+            "zh": "查询无效（语法错误或参数不被接受）。"},
+    "403": {"fr": "Ce point d’accès est en lecture seule : les mises à jour sont refusées.",
+            "zh": "本端点只读，不接受更新操作。"},
+    "406": {"fr": "Ce format de résultat ne convient pas à cette forme de requête.",
+            "zh": "该结果格式不适用于此类查询。"},
+    "413": {"fr": "La requête est trop longue.", "zh": "查询过长。"},
+    "503": {"fr": "La requête a dépassé le temps imparti, ou le serveur est occupé : "
+                  "précisez-la (motifs plus sélectifs, LIMIT) et réessayez.",
+            "zh": "查询超时或服务器繁忙：请缩小查询范围（更具体的模式、LIMIT）后重试。"},
+    "other": {"fr": "La requête a échoué.", "zh": "查询失败。"},
+    "detail": {"fr": "Détail technique (message du moteur, en anglais)",
+               "zh": "技术细节（查询引擎原文，英文）"},
+    "status": {"fr": "Erreur", "zh": "错误"},
+}
+
+
+def yasgui_messages(lang: str | None) -> dict[str, object]:
+    """The query editor's strings in ``lang`` (both: French · Chinese) for yasgui-i18n.js."""
+
+    def pick(entry: dict[str, str], *, pattern: bool = False) -> str:
+        if lang in LANGS:
+            return entry[lang]
+        return entry["fr"] if pattern else f"{entry['fr']} · {entry['zh']}"
+
+    return {
+        "strings": {en: pick(tr) for en, tr in YASGUI_STRINGS.items()},
+        "patterns": [[rx, pick(tr, pattern=True)] for rx, tr in YASGUI_PATTERNS],
+        "errors": {k: pick(v) for k, v in YASGUI_ERRORS.items()},
+        "lang": lang or "fr",
+    }
+
+
+def localized_examples(examples: list[dict[str, str]], lang: str | None) -> list[dict[str, str]]:
+    """The example queries with only ``lang``'s title comment (both kept when ``lang`` is None).
+
+    >>> localized_examples([{"query": "# fr: Qui ?\\n# zh: 谁？\\nSELECT"}], "zh")[0]["query"]
+    '# zh: 谁？\\nSELECT'
+    """
+    if lang not in LANGS:
+        return examples
+    others = tuple(f"# {x}:" for x in LANGS if x != lang)
+    out = []
+    for ex in examples:
+        lines = ex["query"].splitlines(keepends=True)
+        kept = [line for line in lines if not line.lstrip().startswith(others)]
+        out.append({**ex, "query": "".join(kept)})
+    return out

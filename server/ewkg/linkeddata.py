@@ -296,7 +296,7 @@ def not_found(path: str) -> Response:
         "path": "/id/" + path if not path.startswith("http") else path,
         "listing_url": listing_url,
         "listing_title": kind_title(kind) if listing_url else [],
-        "near": [(href(m), labels.shown(m, i18n.LANGS)) for m in near],
+        "near": [(href(m), labels.shown(m, shown())) for m in near],
         "query": slug.replace("-", " "),
         "kinds": [(k, kind_title(k), len(v)) for k, v in all_kinds.items()],
     }
