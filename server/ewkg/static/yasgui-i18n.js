@@ -10,7 +10,8 @@
   var strings = data.strings;
   var patterns = data.patterns.map(function (p) { return [new RegExp(p[0]), p[1]]; });
   var ATTRS = ["title", "placeholder", "aria-label"];
-  var KEEP = ".CodeMirror, pre, td, th.sorting_disabled, .ewkg-keep";
+  /* Left alone: the query text (CodeMirror's lines), answers (table cells, raw responses). */
+  var KEEP = ".CodeMirror-lines, pre, td, .ewkg-keep";
 
   function translate(text) {
     var trimmed = text.trim();
@@ -32,7 +33,7 @@
     if (t !== null && t !== node.nodeValue) node.nodeValue = t;
   }
   function attrs(el) {
-    if (el.closest && el.closest(".CodeMirror")) return;
+    if (el.closest && el.closest(".CodeMirror-lines")) return;
     ATTRS.forEach(function (name) {
       var value = el.getAttribute(name);
       if (!value) return;
@@ -62,18 +63,26 @@
                        attributes: true, attributeFilter: ATTRS });
   };
   window.ewkgYasguiError = function (error) {
-    var status = error && error.status ? String(error.status) : "0";
+    // YASR passes {text} (the response body) and, depending on the request, status too; the
+    // server's JSON error body carries the status as well.
+    var detail = error && error.text ? String(error.text) : "";
+    var status = error && error.status ? String(error.status) : "";
+    try {
+      var parsed = JSON.parse(detail);
+      if (parsed && parsed.error) {
+        if (parsed.error.message) detail = parsed.error.message;
+        if (!status && parsed.error.status) status = String(parsed.error.status);
+      }
+    } catch (e) { /* plain text */ }
+    var m = !status && /^(\d{3}) /.exec(detail);
+    if (m) status = m[1];
+    if (!status) status = detail ? "other" : "0";
     var panel = document.createElement("div");
     panel.className = "ewkg-error-panel";
     var heading = document.createElement("p");
     heading.textContent = (data.errors[status] || data.errors.other) +
-      (status !== "0" ? " (" + data.errors.status + " " + status + ")" : "");
+      (/^\d{3}$/.test(status) ? " (" + data.errors.status + " " + status + ")" : "");
     panel.appendChild(heading);
-    var detail = error && error.text ? String(error.text) : "";
-    try {
-      var parsed = JSON.parse(detail);
-      if (parsed && parsed.error && parsed.error.message) detail = parsed.error.message;
-    } catch (e) { /* plain text */ }
     if (detail) {
       var box = document.createElement("details");
       var summary = document.createElement("summary");
