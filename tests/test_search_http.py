@@ -107,3 +107,32 @@ def test_search_results_carry_the_choice(client: FlaskClient) -> None:
     # in Chinese mode the Chinese label leads
     first = html.split('class="result-title"')[1]
     assert first.index('lang="zh"') < first.index('lang="fr"')
+
+
+def test_map_dots_carry_the_choice(client: FlaskClient) -> None:
+    html = client.get("/?lang=zh").get_data(as_text=True)
+    dots = re.findall(r'href="(/id/region/[^"]*)"', html[html.find('id="ewkg-map"'):])
+    assert dots and all(d.endswith("?lang=zh") for d in dots)
+
+
+def test_ontology_term_list_in_the_chosen_language(client: FlaskClient) -> None:
+    html = client.get("/ontology?lang=zh", headers={"Accept": "text/html"}).get_data(as_text=True)
+    toc = html[html.find('<ul class="toc">'):]
+    toc = toc[:toc.find("</ul>")]
+    assert 'lang="zh"' in toc and 'lang="fr"' not in toc
+
+
+def test_download_table_and_404_in_the_chosen_language(client: FlaskClient) -> None:
+    html = client.get("/?lang=zh").get_data(as_text=True)
+    table = html[html.find('id="downloads"'):]
+    assert "媒体类型" in table and "Type de média" not in table
+    html = client.get("/id/region/nowhere?lang=fr", headers={"Accept": "text/html"}).get_data(
+        as_text=True)
+    assert "Ressource inconnue" in html and "未找到该资源" not in html
+
+
+def test_french_plural_of_one(client: FlaskClient) -> None:
+    html = client.get("/?lang=fr").get_data(as_text=True)
+    assert not re.search(r">1</strong> <span lang=\"fr\">entités", html)
+    assert not re.search(r"\b1 <span lang=\"fr\">entités", html)
+    assert '1 <span lang="fr">entité</span>' in html  # a kind with one entity

@@ -54,13 +54,14 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
         def year_href(y: int) -> str:
             return url_for("map_svg.map_svg", year=y, lang=lang, region=_slug(region))
 
+    chosen = lang if lang in i18n.LANGS else None  # map dots keep the page language
     svg = mapsvg.render_map(
         store,
         year=year,
         lang=lang,
         region=region,
         year_href=year_href,
-        entity_href=_entity_href,
+        entity_href=lambda iri: i18n.lang_link(_entity_href(iri), chosen),
     )
     cache[key] = svg
     while len(cache) > _CACHE_SIZE:
