@@ -175,8 +175,10 @@ def build_docs(store: object, seg: Segmenter) -> list[Doc]:
 class SearchIndex:
     """A tantivy index of :class:`Doc` (built per process: tantivy objects are not forked)."""
 
-    def __init__(self, docs: list[Doc], seg: Segmenter) -> None:
+    def __init__(self, docs: list[Doc], seg: Segmenter,
+                 pinyin: dict[str, str] | None = None) -> None:
         self.docs = docs
+        self.pinyin = pinyin or {}  # Chinese word or character -> toneless pinyin, run together
         self.by_iri = {d.iri: d for d in docs}
         self.seg = seg
         self._pid = -1
@@ -204,6 +206,16 @@ class SearchIndex:
                 index.reload()
                 self._index, self._schema, self._pid = index, schema, os.getpid()
             return self._index.searcher(), self._schema  # type: ignore[union-attr]
+
+    def prepare(self) -> None:
+        """Load the query-side analysers (segmenter, OpenCC, stemmer) now: pure Python state,
+        safe to share with forked workers, unlike the tantivy index itself."""
+        self.query_words("東西部 ningxia coopérations")
+
+    def _pinyin(self, q: str) -> str:
+        """The pinyin of the Chinese words of ``q``, from the index's own table."""
+        return "".join(self.pinyin.get(w) or "".join(self.pinyin.get(c, c) for c in w)
+                       for w in self.seg.whole_words(q))
 
     def warm(self) -> None:
         """Build the tantivy index (and load the segmenter) now rather than on the first query."""
@@ -278,7 +290,7 @@ class SearchIndex:
         if not clauses:
             return []
         whole = compact(q)
-        exact_terms = {whole, "".join(pinyin_syllables(q)) if CJK.search(q) else whole}
+        exact_terms = {whole, self._pinyin(q) if CJK.search(q) else whole}
         exact_q = [Query.term_query(schema, "exact", t) for t in exact_terms if t]
         if len(whole) >= 3:  # as one types: names that start with what is typed
             exact_q.append(Query.boost_query(Query.fuzzy_term_query(
@@ -376,7 +388,7 @@ def snippet(doc: Doc, words: list[str], width: int = 160, *,
 
 # --- the index of a store, cached on disk ---------------------------------------------------
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -395,7 +407,7 @@ def _cache_path(version: str) -> Path | None:
     return where / f"search-{_CACHE_FORMAT}-{safe}.json.gz" if where else None
 
 
-def _load(path: Path | None) -> tuple[list[Doc], dict[str, int], int] | None:
+def _load(path: Path | None) -> tuple[list[Doc], dict[str, int], int, dict[str, str]] | None:
     if path is None or not path.is_file():
         return None
     try:
@@ -404,17 +416,18 @@ def _load(path: Path | None) -> tuple[list[Doc], dict[str, int], int] | None:
         docs = [Doc(iri=d["iri"], kind=d["kind"], labels=d["labels"],
                     texts=[(x[0], x[1]) for x in d["texts"]], names=set(d["names"]),
                     terms=d["terms"]) for d in data["docs"]]
-        return docs, data["vocabulary"], int(data["total"])
+        return docs, data["vocabulary"], int(data["total"]), data["pinyin"]
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 
-def _save(path: Path | None, docs: list[Doc], vocabulary: dict[str, int], total: int) -> None:
+def _save(path: Path | None, docs: list[Doc], vocabulary: dict[str, int], total: int,
+          pinyin: dict[str, str]) -> None:
     if path is None:
         return
     data = {"docs": [{"iri": d.iri, "kind": d.kind, "labels": d.labels, "texts": d.texts,
                       "names": sorted(d.names), "terms": d.terms} for d in docs],
-            "vocabulary": vocabulary, "total": total}
+            "vocabulary": vocabulary, "total": total, "pinyin": pinyin}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -436,10 +449,11 @@ def build_index(store: object, *, use_cache: bool = True) -> SearchIndex:
         chinese = [t for d in docs for f in ("name", "text", "chars") for t in d.terms[f]
                    if CJK.fullmatch(t)]
         vocabulary, total = full.vocabulary(chinese)
-        _save(path, docs, vocabulary, total)
+        pinyin = {w: "".join(pinyin_syllables(w)) for w in {*vocabulary, *"".join(vocabulary)}}
+        _save(path, docs, vocabulary, total, pinyin)
     else:
-        docs, vocabulary, total = loaded
-    return SearchIndex(docs, Segmenter(vocabulary, total))
+        docs, vocabulary, total, pinyin = loaded
+    return SearchIndex(docs, Segmenter(vocabulary, total), pinyin)
 
 
 def cached_index_exists(store: object) -> bool:

@@ -156,4 +156,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     store = get_store(app)
     if not app.config.get("TESTING") and cached_index_exists(store):
-        search_index(store)  # ~20 ms from the disk cache; a cold cache builds on first search
+        # ~20 ms from the disk cache, ~0.2 s to load the analysers; a cold cache builds on the
+        # first search. The tantivy index itself is built in each process on its first search.
+        search_index(store).prepare()
