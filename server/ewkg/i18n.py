@@ -136,7 +136,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "format": {"fr": "Format", "zh": "格式", "en": "Format"},
     "media_type": {"fr": "Type de média", "zh": "媒体类型", "en": "Media type"},
     "error_title": {"fr": "Erreur", "zh": "错误", "en": "Error"},
-    "search_label": {"fr": "Rechercher un libellé", "zh": "按名称搜索", "en": "Search a label"},
+    "search_label": {"fr": "Rechercher dans le graphe", "zh": "搜索图谱", "en": "Search the graph"},
     "search_results": {"fr": "Résultats", "zh": "搜索结果", "en": "Results"},
     "search_placeholder": {"fr": "Ningxia, coopération, pauvreté…", "zh": "宁夏、企业合作、闽宁…",
                            "en": "Ningxia, cooperation…"},

@@ -462,6 +462,7 @@ def cached_index_exists(store: object) -> bool:
     return path is not None and path.is_file()
 
 
-def search_index(store: object) -> SearchIndex:
+def search_index(store: object, *, use_cache: bool = True) -> SearchIndex:
     """The :class:`SearchIndex` of ``store``'s current version (built once per version)."""
-    return memo(store, "search-index", lambda: build_index(store))  # type: ignore[arg-type]
+    return memo(store, "search-index",  # type: ignore[arg-type]
+                lambda: build_index(store, use_cache=use_cache))

@@ -61,8 +61,10 @@ def _bad(error: BadSearchError, wants_json: bool) -> Response:
 def _hits(q: str, limit: int, kind: str) -> list[Hit]:
     if not q:
         return []
-    hits = search_index(get_store(current_app)).search(q, limit=MAX_LIMIT if kind else limit,
-                                                       lang=i18n.current_lang())
+    store = get_store(current_app)
+    # tests never write the disk cache (they would leave files in the home directory)
+    index = search_index(store, use_cache=not current_app.config.get("TESTING"))
+    hits = index.search(q, limit=MAX_LIMIT if kind else limit, lang=i18n.current_lang())
     if kind:
         hits = [h for h in hits if h.doc.kind == kind][:limit]
     return hits
