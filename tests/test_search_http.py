@@ -136,3 +136,12 @@ def test_french_plural_of_one(client: FlaskClient) -> None:
     assert not re.search(r">1</strong> <span lang=\"fr\">entités", html)
     assert not re.search(r"\b1 <span lang=\"fr\">entités", html)
     assert '1 <span lang="fr">entité</span>' in html  # a kind with one entity
+
+
+def test_error_pages_in_the_chosen_language(client: FlaskClient) -> None:
+    r = client.get("/sparql?query=SELEC&lang=zh", headers={"Accept": "text/html"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "<title>400 — 请求无效</title>" in html
+    assert '<html lang="zh">' in html and "Requête invalide" not in html
+    r = client.get("/search?q=a&limit=0&lang=fr", headers={"Accept": "text/html"})
+    assert r.status_code == 400 and "Requête invalide" in r.get_data(as_text=True)

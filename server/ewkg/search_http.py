@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import i18n
 from .app import get_store
-from .errors import not_acceptable
+from .errors import error_response, not_acceptable
 from .pages import guess_lang
 from .search import Hit, cached_index_exists, search_index
 
@@ -52,10 +52,9 @@ def _params() -> tuple[str, int, str]:
 def _bad(error: BadSearchError, wants_json: bool) -> Response:
     if wants_json:
         resp = jsonify({"error": {"status": 400, "message": str(error)}})
-    else:
-        resp = Response(f"400 Bad Request: {error}\n", content_type="text/plain; charset=utf-8")
-    resp.status_code = 400
-    return resp
+        resp.status_code = 400
+        return resp
+    return error_response(400, str(error))
 
 
 def _hits(q: str, limit: int, kind: str) -> list[Hit]:
