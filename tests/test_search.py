@@ -136,3 +136,9 @@ def test_disk_cache_round_trip(app: Flask, tmp_path: Path,
     again = build_index(get_store(app))
     for q in ("neimenggu", "東西部", "闽 宁", "cooperation"):
         assert ranked(first, q) == ranked(again, q)
+
+
+def test_snippet_marks_what_pinyin_found(index: SearchIndex) -> None:
+    hit = index.search("neimenggu", limit=1, lang="zh")[0]
+    assert hit.snippet == "<mark>内蒙古</mark>自治区" and hit.snippet_lang == "zh"
+    assert "<mark>闽宁</mark>" in index.search("min ning", limit=1, lang="zh")[0].snippet

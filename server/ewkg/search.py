@@ -311,15 +311,44 @@ class SearchIndex:
             exact = bool(doc.names & exact_terms)
             hits.append((0 if exact else 1 if doc.main else 2, -score, doc.iri, doc, exact))
         hits.sort(key=lambda h: h[:3])
-        return [Hit(doc=d, score=round(-negscore, 4), exact=exact,
-                    snippet=(sn := snippet(d, words, prefer=lang))[0], snippet_lang=sn[1])
-                for _, negscore, _, d, exact in hits[:limit]]
+        out = []
+        for _, negscore, _, d, exact in hits[:limit]:
+            html, snippet_lang = snippet(d, words, prefer=lang, pinyin=self.pinyin)
+            out.append(Hit(doc=d, score=round(-negscore, 4), exact=exact, snippet=html,
+                           snippet_lang=snippet_lang))
+        return out
 
 
 # --- snippets -------------------------------------------------------------------------------
 
-def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
-    """Where the query ``words`` occur in ``text`` (Latin words by stem, Chinese by substring)."""
+def _pinyin_spans(text: str, raw: set[str], pinyin: dict[str, str]) -> list[tuple[int, int]]:
+    """Chinese characters of ``text`` whose pinyin, run together, is a query word (or all the
+    query's words run together: ``nei meng gu``)."""
+    targets = {w for w in raw if len(w) >= 2}
+    if len(raw) > 1:
+        targets.add("".join(sorted(raw, key=list(raw).index)))
+    spans = []
+    simple = simplified(text)
+    if len(simple) != len(text) or not targets:
+        return []
+    for m in CJK.finditer(simple):
+        run = m.group(0)
+        for i in range(len(run)):
+            sound = ""
+            for j in range(i, min(len(run), i + 8)):
+                sound += pinyin.get(run[j], "")
+                if sound in targets:
+                    spans.append((m.start() + i, m.start() + j + 1))
+                    break
+                if not any(t.startswith(sound) for t in targets):
+                    break
+    return spans
+
+
+def _spans(text: str, words: list[str],
+           pinyin: dict[str, str] | None = None) -> list[tuple[int, int]]:
+    """Where the query ``words`` occur in ``text`` (Latin words by stem, Chinese by substring,
+    pinyin by the characters that sound so)."""
     stems = {stem(w) for w in words if not CJK.search(w)}
     raw = {w for w in words if not CJK.search(w)}
     spans = []
@@ -331,6 +360,8 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
         if folded and (stem(folded) in stems or folded in raw
                        or any(len(r) >= 3 and folded.startswith(r) for r in raw)):
             spans.append((m.start(), m.end()))
+    if pinyin and raw and CJK.search(text):
+        spans += _pinyin_spans(text, raw, pinyin)
     zh = [w for w in words if CJK.search(w)]
     if zh:
         simple = simplified(text)
@@ -348,15 +379,15 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def snippet(doc: Doc, words: list[str], width: int = 160, *,
-            prefer: str | None = None) -> tuple[str, str]:
+def snippet(doc: Doc, words: list[str], width: int = 160, *, prefer: str | None = None,
+            pinyin: dict[str, str] | None = None) -> tuple[str, str]:
     """``(html, lang)``: the text of ``doc`` with hits (in ``prefer`` if it has any, else with
     the most hits), cut around them, hits marked."""
     from markupsafe import escape
 
     best: tuple[tuple[bool, int], str, str, list[tuple[int, int]]] | None = None
     for lang, text in doc.texts:
-        spans = _spans(text, words)
+        spans = _spans(text, words, pinyin)
         rank = (lang == prefer, len(spans))
         if spans and (best is None or rank > best[0]):
             best = (rank, lang, text, spans)
