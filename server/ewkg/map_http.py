@@ -54,7 +54,7 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
         def year_href(y: int) -> str:
             return url_for("map_svg.map_svg", year=y, lang=lang, region=_slug(region))
 
-    chosen = lang if lang in i18n.LANGS else None  # map dots keep the page language
+    chosen = lang if inline and lang in i18n.LANGS else None  # dots keep the page language
     svg = mapsvg.render_map(
         store,
         year=year,
