@@ -145,3 +145,11 @@ def test_error_pages_in_the_chosen_language(client: FlaskClient) -> None:
     assert '<html lang="zh">' in html and "Requête invalide" not in html
     r = client.get("/search?q=a&limit=0&lang=fr", headers={"Accept": "text/html"})
     assert r.status_code == 400 and "Requête invalide" in r.get_data(as_text=True)
+
+
+def test_answers_vary_with_the_reader_language(client: FlaskClient) -> None:
+    for path in ("/search?q=ningxia", "/search?q=ningxia&format=json", "/search/suggest?q=ning",
+                 "/opensearch.xml"):
+        r = client.get(path)
+        assert {"Accept-Language", "Cookie"} <= set(r.vary), path
+    assert "Cookie" not in client.get("/search?q=ningxia&lang=zh").vary

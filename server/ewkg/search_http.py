@@ -120,6 +120,14 @@ def search() -> Response:
         resp = Response(render_template("search.html", q=q, results=results),
                         content_type="text/html; charset=utf-8")
     resp.vary.add("Accept")
+    return _vary_language(resp)
+
+
+def _vary_language(resp: Response) -> Response:
+    """Answers depend on the reader's language (snippets, links) unless ``lang`` is given."""
+    if "lang" not in request.args:
+        resp.vary.add("Accept-Language")
+        resp.vary.add("Cookie")
     return resp
 
 
@@ -139,7 +147,7 @@ def suggest() -> Response:
         urls.append(request.host_url.rstrip("/") + i18n.with_lang(_href(h.doc.iri)))
     resp = Response(current_app.json.dumps([q, names, kinds, urls]), content_type=SUGGEST)
     resp.headers["Access-Control-Allow-Origin"] = "*"
-    return resp
+    return _vary_language(resp)
 
 
 @bp.get("/opensearch.xml")
@@ -149,7 +157,8 @@ def opensearch() -> Response:
                            lang_param=f"&lang={lang}" if lang else "",
                            short=i18n.t("site_short", lang or "fr"),
                            description=i18n.t("site_name", lang or "fr"))
-    return Response(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    return _vary_language(
+        Response(body, content_type="application/opensearchdescription+xml; charset=utf-8"))
 
 
 def init_app(app: Flask) -> None:
