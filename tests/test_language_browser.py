@@ -206,3 +206,24 @@ def test_french_apostrophe_is_proportional(browser: Browser, base_url: str) -> N
         assert "CJK" not in family.split(",")[0]
     finally:
         context.close()
+
+
+def test_header_search_works_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(viewport=SIZES["phone"], java_script_enabled=False,
+                                  locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(f"{base_url}/?lang=fr", wait_until="load")
+        page.locator("#site-q").fill("pauvrete")
+        with page.expect_navigation(wait_until="load", timeout=WAIT_MS):
+            page.locator("#site-q").press("Enter")
+        assert_in_language(page, "fr")
+        first = page.locator("ol.results li").first
+        assert "réduction de la pauvreté" in first.inner_text()
+        assert first.locator("mark").first.inner_text() == "pauvreté"
+        # the page offers its results' names as suggestions for the next search
+        options = page.locator("#q-suggest option").count()
+        assert options >= 1
+    finally:
+        context.close()
