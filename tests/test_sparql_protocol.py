@@ -554,7 +554,8 @@ def test_error_body_is_html_for_browsers(client: FlaskClient) -> None:
     accept = "text/html, */*;q=0.1"
     r = client.post("/sparql", data={"query": "SELECT * {"}, headers={"Accept": accept})
     assert r.status_code == 400 and r.mimetype == "text/html"
-    assert "<h1>400 Bad Request</h1>" in message(r)
+    page = message(r)  # the site's error page, in the reader's language (both by default)
+    assert "<h1>400 — " in page and "Requête invalide" in page and "请求无效" in page
 
 
 def test_error_body_is_plain_text_by_default(client: FlaskClient) -> None:

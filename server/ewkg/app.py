@@ -15,6 +15,7 @@ PARTS: tuple[str, ...] = (
     "ewkg.engine",
     "ewkg.errors",
     "ewkg.sparql",
+    "ewkg.search_http",
     "ewkg.linkeddata",
     "ewkg.validation_http",
     "ewkg.caching",

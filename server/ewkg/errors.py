@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
+from jinja2 import TemplateError
 from markupsafe import escape
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
@@ -120,6 +121,14 @@ _HTML = """<!doctype html>
 """
 
 
+def _html_page(status: int, title: str, message: str) -> str:
+    """The site's error page in the reader's language (``error.html``), else a plain one."""
+    try:
+        return render_template("error.html", status=status, title=title, message=message)
+    except (TemplateError, RuntimeError, KeyError):
+        return _HTML.format(status=status, title=escape(title), message=escape(message))
+
+
 def error_response(
     status: int, message: str, *, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -130,7 +139,7 @@ def error_response(
         body = json_error_body(status, message)
         mimetype = "application/json"
     elif body_type == "text/html":
-        body = _HTML.format(status=status, title=escape(title), message=escape(message))
+        body = _html_page(status, title, message)
         mimetype = "text/html"
     else:
         body = f"{status} {title}: {message}\n"

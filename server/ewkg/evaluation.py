@@ -450,6 +450,10 @@ def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryR
         )
     except ValueError as error:
         raise QueryError(f"invalid graph IRI: {error}") from None
+    if "textMatch" in request.query:  # the search from SPARQL, see ewkg.text_sparql
+        from .text_sparql import functions_for
+
+        dataset["custom_functions"] = functions_for(request.query)
     try:
         results = store.query(request.query, **dataset)
     except SyntaxError as error:

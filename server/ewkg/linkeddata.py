@@ -8,7 +8,7 @@ URL scheme (see ``docs/linked-data.md``):
 * ``/id/{kind}/`` — the entities of a kind; ``/id/`` — the kinds.
 * ``/ontology`` — the ontology (HTML documentation with ``#Term`` anchors, or RDF).
 * ``/dataset.{ext}`` — the whole graph; ``/.well-known/void`` — the VoID + DCAT description.
-* ``/resource?iri=…`` — any other IRI the data describes; ``/search?q=…`` — labels.
+* ``/resource?iri=…`` — any other IRI the data describes (search: :mod:`ewkg.search_http`).
 
 Every negotiated response carries ``Vary: Accept``; an unsupported type gets 406 naming the
 available ones; an unknown IRI gets a bilingual 404 page (plain text for non-browsers).
@@ -91,7 +91,12 @@ def data_id_bases(s: Store) -> frozenset[str]:
 
 
 def href(iri: str) -> str:
-    """Where a page links ``iri``: its local path when served here, else the IRI itself."""
+    """Where a page links ``iri``: its local path when served here (carrying the language the
+    reader chose), else the IRI itself."""
+    return i18n.with_lang(_local_path(iri))
+
+
+def _local_path(iri: str) -> str:
     for base in id_bases():
         if iri.startswith(base):
             return "/id/" + iri[len(base):]
@@ -165,7 +170,7 @@ def shown() -> tuple[str, ...]:
 
 
 def sparql_describe_url(iri: str) -> str:
-    return "/sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"})
+    return i18n.with_lang("/sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}))
 
 
 def _format_links(base_path: str, *, query: bool = False) -> list[tuple[str, str]]:
@@ -264,7 +269,7 @@ def _kind_link(iri: str) -> tuple[str, list[tuple[str, str]]] | None:
     for base in id_bases():
         if iri.startswith(base) and "/" in iri[len(base):]:
             kind = iri[len(base):].split("/", 1)[0]
-            return f"/id/{kind}/", kind_title(kind)
+            return i18n.with_lang(f"/id/{kind}/"), kind_title(kind)
     return None
 
 
@@ -280,7 +285,7 @@ def not_found(path: str) -> Response:
     """The 404 of an unknown IRI: bilingual, with the kind's listing and near matches."""
     kind = path.split("/", 1)[0] if "/" in path else ""
     all_kinds = kinds(store(), id_bases())
-    listing_url = f"/id/{kind}/" if kind in all_kinds else ""
+    listing_url = i18n.with_lang(f"/id/{kind}/") if kind in all_kinds else ""
     slug = path.split("/", 1)[1] if "/" in path else path
     slug = _split_suffix(slug)[0]
     near: list[str] = []
@@ -310,7 +315,7 @@ def not_found(path: str) -> Response:
         "path": "/id/" + path if not path.startswith("http") else path,
         "listing_url": listing_url,
         "listing_title": kind_title(kind) if listing_url else [],
-        "near": [(href(m), labels.shown(m, i18n.LANGS)) for m in near],
+        "near": [(href(m), labels.shown(m, shown())) for m in near],
         "query": slug.replace("-", " "),
         "kinds": [(k, kind_title(k), len(v)) for k, v in all_kinds.items()],
     }
@@ -393,10 +398,10 @@ def ontology(ext: str | None = None) -> Response:
         return _negotiated(resp, ext)
     lang = i18n.current_lang()
     if set(request.args) <= {"lang"}:  # the usual URLs: rendered once per version and language
-        # the page depends on the page language, its path and the bases (links), not on the
-        # raw ``lang`` value
-        html = memo(s, f"ontology-page:{lang or 'both'}", lambda: _ontology_page(s, graph),
-                    variant=(request.path, id_bases()))
+        # the page depends on the page language, the language the links carry, its path and
+        # the bases (links), not on the raw ``lang`` value or the host
+        html = memo(s, f"ontology-page:{lang or 'both'}:{i18n.chosen_lang()}",
+                    lambda: _ontology_page(s, graph), variant=(request.path, id_bases()))
     else:
         html = _ontology_page(s, graph)
     resp = Response(html, content_type="text/html; charset=utf-8")
@@ -482,23 +487,7 @@ def void() -> Response:
                          formats=_format_links("/.well-known/void", query=True))
 
 
-# --- search and home ------------------------------------------------------------------------
-
-@bp.get("/search")
-def search() -> Response:
-    q = request.args.get("q", "").strip()
-    results: list[tuple[str, list[tuple[str, str]]]] = []
-    if q:
-        labels = labels_for(store())
-        needle = q.casefold()
-        subjects = memo(store(), "described-iris", _all_subjects)
-        for iri in labels.matching(needle):
-            if iri in subjects:
-                results.append((href(iri), labels.shown(iri, i18n.LANGS)))
-            if len(results) >= 200:
-                break
-    return html_response("search.html", None, negotiated=False, q=q, results=results)
-
+# --- home ------------------------------------------------------------------------
 
 @bp.get("/")
 def home() -> Response:

@@ -82,13 +82,14 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
         def year_href(y: int) -> str:
             return url_for("map_svg.map_svg", year=y, lang=lang, region=_slug(region))
 
+    chosen = lang if inline and lang in i18n.LANGS else None  # dots keep the page language
     svg = mapsvg.render_map(
         store,
         year=year,
         lang=lang,
         region=region,
         year_href=None if inline else year_href,  # a page lists the years itself
-        entity_href=_entity_href,
+        entity_href=lambda iri: i18n.lang_link(_entity_href(iri), chosen),
     )
     _keep(key, svg)
     return svg

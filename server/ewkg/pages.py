@@ -304,7 +304,7 @@ def ontology_terms(graph: Graph, store: Store, labels: Labels, href: Href,
                       if URIRef(r.iri) not in skip]
         groups[group].append(Term(
             iri=str(s), anchor=_anchor(str(s)),
-            labels=labels.title(str(s), shown[0] if len(shown) == 1 else None),
+            labels=labels.shown(str(s), shown),
             definitions=definitions, types=vals(sorted(types)),
             sections=[(k, v) for k, v in sections if v], count=count, other_rows=other_rows,
         ))

@@ -18,6 +18,8 @@
     if (text.length > 24) text = text.slice(0, 23) + "…";
     return (number ? number + " " : "") + text;
   }
+  // Errors in the page language (each tab builds its YASR from these defaults).
+  if (Yasgui.Yasr && Yasgui.Yasr.defaults) Yasgui.Yasr.defaults.errorRenderers = [window.ewkgYasguiError];
   var yasgui = new Yasgui(el, {
     // Offline and local only: this server's endpoint, no endpoint catalogue of remote services,
     // no stored tabs, no autocompleter that fetches from the web (LOV classes / properties).
@@ -32,10 +34,11 @@
     persistenceId: null,
     populateFromUrl: false,
     corsProxy: undefined,
-    tabName: lang === "zh" ? "查询" : "Requête",
+    tabName: lang === "zh" ? "查询" : lang === "fr" ? "Requête" : "Requête · 查询",
     yasqe: { autocompleters: ["prefixes", "variables"], persistenceId: null, prefixCcApi: null },
     yasr: { persistenceId: null },
   });
+  window.ewkgTranslateYasgui(el);
   var tabsBySlug = {};
   function open(ex) {
     var tabId = tabsBySlug[ex.slug];
