@@ -35,16 +35,16 @@ def test_region_summary_comes_first_and_names_the_partner(client: FlaskClient, l
     # before the description table, the map and the incoming links
     assert html.index('class="summary"') < html.index('class="props"') < html.index('id="ewkg-map"')
     assert assisted_by in box and level in box
-    assert 'href="/id/region/fujian"' in box and 'href="/id/pairing/fujian-ningxia"' in box
-    assert 'href="/id/source/guangming-daily-2015-11-28"' in box  # a source, inline
+    assert 'href="/id/region/fujian?' in box and 'href="/id/pairing/fujian-ningxia?' in box
+    assert 'href="/id/source/guangming-daily-2015-11-28?' in box  # a source, inline
     assert 'data-start-disputed="true"' in box
-    assert 'href="/id/dispute/fujian-ningxia-start"' in box
+    assert 'href="/id/dispute/fujian-ningxia-start?' in box
 
 
 def test_region_that_assists_and_its_timeline(client: FlaskClient) -> None:
     box = summary(page(client, "/id/region/shandong", "fr"))
     assert "<strong><span lang=\"fr\">Aide</span></strong>" in box
-    assert 'href="/id/region/chongqing"' in box and 'href="/id/region/xinjiang"' in box
+    assert 'href="/id/region/chongqing?' in box and 'href="/id/region/xinjiang?' in box
     assert box.count('class="t-bar') >= 2  # one bar per pairing
     assert "1996–2010" in box  # Shandong→Xinjiang, dated by its sources
 
@@ -59,12 +59,12 @@ def test_pairing_summary_shows_the_disputed_start(client: FlaskClient, lang: str
     box = summary(html)
     for word in words:
         assert word in box, word
-    assert 'href="/id/dispute/fujian-ningxia-start"' in box
+    assert 'href="/id/dispute/fujian-ningxia-start?' in box
     # each start year with the source that gives it
-    assert 'href="/id/claim/fujian-ningxia-start-1996"' in box
-    assert 'href="/id/source/minning-feature-copy"' in box
-    assert 'href="/id/level/province"' in box and 'href="/id/model/high-level-communication"' in box
-    assert 'href="/id/mechanism/fujian-ningxia-joint-meeting"' in box
+    assert 'href="/id/claim/fujian-ningxia-start-1996?' in box
+    assert 'href="/id/source/minning-feature-copy?' in box
+    assert 'href="/id/level/province?' in box and 'href="/id/model/high-level-communication?' in box
+    assert 'href="/id/mechanism/fujian-ningxia-joint-meeting?' in box
     assert 'class="ewm-mini"' in box  # the small map
     assert "map_year=1996#ewkg-map" in box
 

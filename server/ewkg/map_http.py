@@ -62,7 +62,7 @@ def _keep(key: tuple, value: object) -> None:
 def _links_key(inline: bool) -> tuple:
     """What the map's year links depend on besides year, lang and region."""
     if inline:  # links to the page itself: its path and its (normalised) ``lang``
-        return (request.script_root, request.path, i18n.lang_param(request.args.get("lang")))
+        return (request.script_root, request.path, i18n.chosen_lang())
     return (request.script_root,)
 
 
@@ -97,6 +97,11 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
 
 def _slug(region: str | None) -> str | None:
     return region.rsplit("/", 1)[-1] if region else None
+
+
+def _page_href(iri: str) -> str:
+    """A link of the map's page: the entity's local page in the reader's chosen language."""
+    return i18n.with_lang(_entity_href(iri))
 
 
 def _entity_href(iri: str) -> str:
@@ -148,9 +153,9 @@ def year_view(year: int) -> dict:
     for p in pairings:
         involved |= {p.assisting, p.assisted}
         rows.append({
-            "iri": p.iri, "href": _entity_href(p.iri), "status": p.status if p.dated else "sub",
+            "iri": p.iri, "href": _page_href(p.iri), "status": p.status if p.dated else "sub",
             "assisting": names(p.assisting), "assisted": names(p.assisted),
-            "assisting_href": _entity_href(p.assisting), "assisted_href": _entity_href(p.assisted),
+            "assisting_href": _page_href(p.assisting), "assisted_href": _page_href(p.assisted),
             "when": {lg: p.when(lg) for lg in ("fr", "zh")}, "start": p.start,
             "disputed": p.disputed, "sub": p.parent is not None,
         })
@@ -160,14 +165,14 @@ def year_view(year: int) -> dict:
         if has_point(iri):
             continue
         parent = regions[iri].parent if iri in regions else None
-        entry = {"href": _entity_href(iri), "names": names(iri),
+        entry = {"href": _page_href(iri), "names": names(iri),
                  "parent": names(parent) if parent else None}
         (approximate if parent and has_point(parent) else unplaced).append(entry)
     return {
         "year": year, "rows": rows, "complete": status.complete, "known": status.known,
         "status": {lg: status.text(lg) for lg in ("fr", "zh")},
         "note": {lg: status.note(lg) for lg in ("fr", "zh")},
-        "arrangement_href": _entity_href(status.arrangement.iri) if status.arrangement else None,
+        "arrangement_href": _page_href(status.arrangement.iri) if status.arrangement else None,
         "unplaced": unplaced, "approximate": approximate,
         "partial_years": [y for y in years() if not mapsvg.year_list(data, y).complete],
     }
@@ -233,11 +238,12 @@ def map_svg() -> Response:
 def year_url(year: int) -> str:
     """The current page with ``map_year`` set to ``year`` (and the map in view).
 
-    Only the parameters the page knows are carried: its ``lang`` (normalised) and the year;
-    never the rest of a client's query string (the inline map is shared by every client).
+    Only the parameters the page knows are carried: the reader's chosen language (``?lang``
+    or its cookie, normalised) and the year; never the rest of a client's query string (the
+    inline map is shared by every client).
     """
     args = []
-    lang = i18n.lang_param(request.args.get("lang"))
+    lang = i18n.chosen_lang()
     if lang:
         args.append(("lang", lang))
     args.append(("map_year", str(year)))

@@ -37,6 +37,7 @@ from .textanalysis import (
     pinyin_syllables,
     simplified,
     stem,
+    word_set,
 )
 
 #: Properties whose literals are names (field ``name``).
@@ -154,12 +155,12 @@ def build_docs(store: object, seg: Segmenter) -> list[Doc]:
         slug = slug_of(doc.iri)
         doc.terms = {f: [] for f in _FIELDS}
         doc.terms["name"] += latin_words(slug.replace("-", " "))
-        doc.names |= {compact(slug), slug.lower()}
+        doc.names |= {compact(slug), slug.lower(), word_set(slug)}
     for doc, lang, text in name_rows:
         doc.texts.append((lang, text))
         doc.terms["name"] += _name_terms(text, seg)
         doc.terms["chars"] += chars(text)
-        doc.names.add(compact(text))
+        doc.names |= {compact(text), word_set(text)}
         if CJK.search(text):
             doc.names.add("".join(pinyin_syllables(text)))
     for doc, lang, text in text_rows:
@@ -168,7 +169,9 @@ def build_docs(store: object, seg: Segmenter) -> list[Doc]:
         doc.terms["chars"] += chars(text)
     for doc in by_iri.values():
         doc.names.discard("")
-        doc.terms["exact"] = sorted(doc.names)
+        # word sets ("~a b") only decide the exact tier, after scoring (not indexed: they
+        # would change the field's length norms)
+        doc.terms["exact"] = sorted(n for n in doc.names if not n.startswith("~"))
     return sorted(by_iri.values(), key=lambda d: d.iri)
 
 
@@ -290,8 +293,9 @@ class SearchIndex:
         if not clauses:
             return []
         whole = compact(q)
-        exact_terms = {whole, self._pinyin(q) if CJK.search(q) else whole}
-        exact_q = [Query.term_query(schema, "exact", t) for t in exact_terms if t]
+        exact_terms = {whole, self._pinyin(q) if CJK.search(q) else whole, word_set(q)} - {""}
+        exact_q = [Query.term_query(schema, "exact", t) for t in exact_terms
+                   if not t.startswith("~")]
         if len(whole) >= 3:  # as one types: names that start with what is typed
             exact_q.append(Query.boost_query(Query.fuzzy_term_query(
                 schema, "exact", whole, distance=0, prefix=True), 0.4))
@@ -419,7 +423,7 @@ def snippet(doc: Doc, words: list[str], width: int = 160, *, prefer: str | None 
 
 # --- the index of a store, cached on disk ---------------------------------------------------
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def cache_dir() -> Path | None:

@@ -62,8 +62,9 @@ def say(key: str, **kw: object) -> Pairs:
 
 
 def _href(iri: str) -> str:
+    """The local page of ``iri``, carrying the reader's chosen language."""
     marker = "/id/"
-    return iri[iri.index(marker):] if marker in iri else iri
+    return i18n.with_lang(iri[iri.index(marker):]) if marker in iri else iri
 
 
 @dataclass

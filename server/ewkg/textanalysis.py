@@ -174,3 +174,16 @@ def compact(text: str) -> str:
     ('fujianningxia', 'fujianningxia', '宁夏')
     """
     return "".join(_LATIN_WORD.findall(fold(simplified(text))))
+
+
+def word_set(text: str) -> str:
+    """A Latin-script name as the set of its words, for an exact match in any word order
+    (``""`` for fewer than two words: :func:`compact` covers those).
+
+    >>> word_set("Ningxia Fujian") == word_set("fujian-ningxia")
+    True
+    >>> word_set("Ningxia")
+    ''
+    """
+    words = sorted(set(latin_words(text)))
+    return "~" + " ".join(words) if len(words) > 1 else ""
