@@ -224,7 +224,7 @@ def test_pairing_summary_and_its_disputed_start(browser: Browser, base_url: str,
         assert ("contesté" if lang == "fr" else "争议") in disputed.inner_text()
         link = page.locator(".summary a.dispute-link").first
         assert link.is_visible()
-        assert link.get_attribute("href") == "/id/dispute/fujian-ningxia-start"
+        assert link.get_attribute("href") == f"/id/dispute/fujian-ningxia-start?lang={lang}"
         assert page.locator(".summary svg.ewm-mini").is_visible()
     finally:
         page.context.close()
