@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from . import formats
 from .namespaces import new_graph
 
 __all__ = [
@@ -29,16 +30,6 @@ __all__ = [
     "parse_files",
     "parse_source",
 ]
-
-_FORMATS_BY_SUFFIX = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
 
 
 @dataclass(frozen=True)
@@ -317,7 +308,10 @@ def parse_source(
 
 def format_for(path: Path) -> ox.RdfFormat:
     """The parser format for a file by its extension (Turtle when unknown, e.g. ``/dev/fd/63``)."""
-    return _FORMATS_BY_SUFFIX.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+    fmt = formats.by_suffix(path.suffix, formats.graph_formats(readable=True))
+    if fmt is None or fmt.ox in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):  # graphs: not here
+        return ox.RdfFormat.TURTLE
+    return fmt.ox  # type: ignore[return-value]
 
 
 def display_name(path: Path) -> str:

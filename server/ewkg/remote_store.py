@@ -43,12 +43,7 @@ from .store import to_rdflib
 
 #: Result formats we can parse back (CSV is lossy: never asked for).
 _PARSEABLE_RESULTS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    m: fmt for m, fmt in RESULTS_MEDIA_TYPES.items() if fmt != ox.QueryResultsFormat.CSV
 }
 _FALLBACK_ACCEPT = (
     "application/sparql-results+json;q=0.9, application/n-triples;q=0.8, text/turtle;q=0.7"

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from . import formats
 from .entailment import INFERRED_GRAPH, materialise
 from .namespaces import new_graph
 from .resources import bundle_dir, dataset_files
@@ -58,16 +59,6 @@ REFERENCE_GRAPH = "https://w3id.org/ewkg/graph/reference"
 DATA_GRAPH = "https://w3id.org/ewkg/graph/data"
 #: The graphs the store holds (a TriG or N-Quads file given with ``--data`` may add others).
 GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, DATA_GRAPH, INFERRED_GRAPH)
-
-_OX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".n3": ox.RdfFormat.N3,
-}
 
 #: Datasets up to this size are parsed in memory, then written to disk in one bulk write.
 STAGE_IN_MEMORY_BYTES = 64 * 1024 * 1024
@@ -162,11 +153,11 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifi
 
 def rdf_format_for(path: Path) -> ox.RdfFormat:
     """The pyoxigraph parser format for a file, by its extension."""
-    try:
-        return _OX_FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(_OX_FORMATS))
-        raise ValueError(f"{path}: unknown RDF file extension (known: {known})") from None
+    fmt = formats.by_suffix(path.suffix, formats.graph_formats(readable=True))
+    if fmt is None:
+        known = ", ".join(sorted(formats.suffixes(formats.graph_formats(readable=True))))
+        raise ValueError(f"{path}: unknown RDF file extension (known: {known})")
+    return fmt.ox  # type: ignore[return-value]
 
 
 def graph_for(path: Path) -> str:
