@@ -21,7 +21,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from ewkg.app import create_app
-from ewkg.cache import ResultCache
 from ewkg.config import Config
 from ewkg.engine import get_executor, post_fork
 from ewkg.executor import (
@@ -36,6 +35,7 @@ from ewkg.executor import (
     QueryTimeout,
     evaluate,
 )
+from ewkg.lru import ResultCache
 from ewkg.query_worker import FdPipe
 from ewkg.store import DATA_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore
 
@@ -792,7 +792,7 @@ def test_cache_evicts_least_recently_used_by_bytes() -> None:
 def test_cache_entries_expire_with_a_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from ewkg import cache as cache_module
+    from ewkg import lru as cache_module
 
     now = [1000.0]
     monkeypatch.setattr(cache_module, "time", SimpleNamespace(monotonic=lambda: now[0]))

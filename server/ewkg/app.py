@@ -17,7 +17,7 @@ PARTS: tuple[str, ...] = (
     "ewkg.sparql",
     "ewkg.linkeddata",
     "ewkg.validation_http",
-    "ewkg.caching",
+    "ewkg.http_caching",
     "ewkg.map_http",
 )
 

@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import query_worker
 from .budget import FRESH_WORKER_BYTES, MemoryPlan, format_size, plan_memory, resident_bytes
-from .cache import DEFAULT_CACHE_BYTES, ResultCache
 from .evaluation import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
@@ -64,6 +63,7 @@ from .evaluation import (
     jsonld_context,
     render,
 )
+from .lru import DEFAULT_CACHE_BYTES, ResultCache
 from .single_flight import SharedTimeout, SingleFlight
 
 if TYPE_CHECKING:  # pragma: no cover

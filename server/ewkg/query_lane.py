@@ -1,7 +1,7 @@
 """A WSGI lane for SPARQL queries: the protocol's common case answered without entering Flask.
 
 Flask's request machinery (request and app contexts, routing, the ``Response`` object, the
-header hooks of :mod:`ewkg.sparql` and :mod:`ewkg.caching`) costs about a millisecond per
+header hooks of :mod:`ewkg.sparql` and :mod:`ewkg.http_caching`) costs about a millisecond per
 request, several times what pyoxigraph takes to answer a lookup on this data. This middleware
 takes the plain query requests — ``GET /sparql?query=…`` and ``POST /sparql`` (form or
 ``application/sparql-query``) — and runs them through the very same protocol steps that the
@@ -33,10 +33,10 @@ from werkzeug.http import http_date, parse_accept_header, parse_options_header
 from werkzeug.wsgi import get_current_url
 
 from . import formats, sparql
-from .caching import DEFAULT_MAX_AGE, MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for
 from .errors import ApiError
 from .formats import HTML, Format
 from .hardening import NOSNIFF
+from .http_caching import DEFAULT_MAX_AGE, MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -191,7 +191,7 @@ class QueryLane:
         body: bytes,
         report: list[tuple[str, str]],
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        """The headers :mod:`ewkg.sparql` and :mod:`ewkg.caching` give a query's answer."""
+        """The headers :mod:`ewkg.sparql` and :mod:`ewkg.http_caching` give a query's answer."""
         mimetype = chosen.media_type
         compress = compressible(mimetype)
         gzipped = (

@@ -25,7 +25,6 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from .cache import ResultCache
 from .executor import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
@@ -38,6 +37,7 @@ from .executor import (
     render,
     result_cache_key,
 )
+from .lru import ResultCache
 from .namespaces import new_graph
 from .store import to_rdflib
 

@@ -490,10 +490,10 @@ def _gzip_post(response: Response) -> None:
     """gzip a POST query's result when the client accepts it.
 
     ``GET`` responses are compressed (and given validators) by the app-wide hook of
-    :mod:`ewkg.caching`, which leaves ``POST`` alone; it never compresses a body that already has
-    a ``Content-Encoding``, so nothing is compressed twice.
+    :mod:`ewkg.http_caching`, which leaves ``POST`` alone; it never compresses a body that already
+    has a ``Content-Encoding``, so nothing is compressed twice.
     """
-    from .caching import MIN_GZIP_SIZE, accepts_gzip, compressible
+    from .http_caching import MIN_GZIP_SIZE, accepts_gzip, compressible
 
     if not compressible(response.mimetype):
         return
