@@ -11,7 +11,7 @@ from werkzeug.test import Client
 
 from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.fastpath import FastPath, wrap
+from ewkg.fastpath import LOOPBACK_HOSTS, FastPath, known_hosts, wrap
 from ewkg.wsgi import GunicornApp
 
 ASK = "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
@@ -46,7 +46,8 @@ def inner(app: Flask) -> Counting:
 @pytest.fixture()
 def fast(inner: Counting, app: Flask) -> FastPath:
     store = app.extensions["ewkg.store"]
-    return FastPath(inner, version=lambda: store.version)
+    return FastPath(inner, version=lambda: store.version,
+                    hosts=[*LOOPBACK_HOSTS, "other.example", "a.example", "b.example"])
 
 
 @pytest.fixture()
@@ -237,3 +238,28 @@ def test_gunicorn_serves_the_fast_path(app: Flask) -> None:
     gunicorn_app.application = app
     assert isinstance(gunicorn_app.load(), FastPath)
     assert gunicorn_app.application is app
+
+
+def test_an_unknown_host_neither_fills_nor_evicts_the_cache() -> None:
+    inner = _app_of("200 OK", [("Content-Length", "1000")], [b"x" * 1000])
+    fast = FastPath(inner, max_bytes=2600)  # room for two entries, loopback hosts only
+    http = BufferedClient(fast)
+    http.get("/a")
+    http.get("/b")
+    for n in range(20):  # a flood of made-up hosts
+        http.get("/a", headers={"Host": f"made-up-{n}.example"})
+    assert len(fast) == 2
+    calls = inner.calls
+    http.get("/a")
+    http.get("/b")
+    assert inner.calls == calls  # both still replayed
+    http.get("/c", headers={"Host": "127.0.0.1:8000"})  # a known host, whatever the port
+    http.get("/c", headers={"Host": "127.0.0.1:8000"})
+    assert inner.calls == calls + 1
+
+
+def test_the_known_hosts_come_from_the_configuration() -> None:
+    config = Config(base_iri="https://data.example.org/ewkg/", public_hosts=("EWKG.example",))
+    assert known_hosts(config) == LOOPBACK_HOSTS | {"data.example.org", "ewkg.example"}
+    assert Config.from_env({"EWKG_PUBLIC_HOSTS": "a.example, b.example"}).public_hosts == (
+        "a.example", "b.example")

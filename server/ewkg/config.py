@@ -51,6 +51,10 @@ class Config:
     validation_memory: int = 1024
     #: Results a ``/validate`` report lists at most (it still counts them all; 0: no cap).
     validation_max_results: int = 1000
+    #: Public host names the server answers to (``EWKG_PUBLIC_HOSTS``, comma-separated): the
+    #: replay cache (:mod:`ewkg.fastpath`) keeps answers only for these, the loopback names and
+    #: the host of ``base_iri``.
+    public_hosts: tuple[str, ...] = ()
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -65,6 +69,8 @@ class Config:
                 continue
             if f.name == "data":
                 values["data"] = tuple(Path(p) for p in raw.split(os.pathsep) if p)
+            elif f.name == "public_hosts":
+                values[f.name] = tuple(h.strip() for h in raw.split(",") if h.strip())
             elif f.name == "memory_budget":
                 from .budget import parse_size
 
