@@ -837,7 +837,7 @@ def test_executor_inherited_across_fork_starts_its_own_workers(
 def test_app_has_a_lazy_process_executor(tmp_path: Path) -> None:
     data = tmp_path / "a.ttl"
     data.write_text(DATA, encoding="utf-8")
-    app = create_app(Config(testing=True, data=(data,), extra={"query_workers": 1}))
+    app = create_app(Config(testing=True, data=(data,), query_workers=1))
     ex = get_executor(app)
     assert isinstance(ex, ProcessExecutor)
     assert ex.worker_pids == [] and ex.size == 1  # nothing forked until needed
@@ -983,7 +983,7 @@ def test_workers_stop_when_the_app_is_garbage_collected(tmp_path: Path) -> None:
 
     data = tmp_path / "a.ttl"
     data.write_text(DATA, encoding="utf-8")
-    app = create_app(Config(testing=True, data=(data,), extra={"query_workers": 1}))
+    app = create_app(Config(testing=True, data=(data,), query_workers=1))
     post_fork(app)
     pids = get_executor(app).worker_pids  # type: ignore[attr-defined]
     assert len(pids) == 1

@@ -272,8 +272,8 @@ def ox_triples(graph: Graph, *, first: str | None = None) -> list[ox.Triple]:
 
 def store_triples(store: Store) -> list[ox.Triple]:
     """Every distinct triple of the store, sorted; straight from pyoxigraph when embedded."""
-    native = getattr(store, "oxigraph", None)
-    if isinstance(native, ox.Store):
+    native = store.oxigraph
+    if native is not None:
         triples = list({ox.Triple(q.subject, q.predicate, q.object) for q in native})
         return sorted(triples, key=lambda t: _sort_key(t, None))
     return ox_triples(store.graph())
@@ -318,8 +318,8 @@ def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
 def dataset_bytes(store: Store, fmt: Format) -> bytes:
     """The whole dataset in ``fmt``; TriG keeps each triple in its named graph (the source it
     comes from, see :func:`ewkg.store.graph_for`) when the store is embedded."""
-    native = getattr(store, "oxigraph", None)
-    if fmt.ox != ox.RdfFormat.TRIG or not isinstance(native, ox.Store):
+    native = store.oxigraph
+    if fmt.ox != ox.RdfFormat.TRIG or native is None:
         return serialize_triples(store_triples(store), fmt)
     quads = sorted(native, key=lambda q: (str(q.graph_name), _sort_key(q.triple, None)))
     prefixes = used_prefixes([q.triple for q in quads])

@@ -291,6 +291,18 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
     )
 
 
+def result_cache_key(request: QueryRequest, version: str, max_results: int) -> tuple[object, ...]:
+    """What a cached result depends on: the query, the format, the dataset and the cap."""
+    return (
+        request.query,
+        base_media_type(request.media_type),
+        request.default_graph_uris,
+        request.named_graph_uris,
+        version,
+        max_results,
+    )
+
+
 #: A cheap first look for a dataset clause (``prov:wasDerivedFrom`` does not match).
 _FROM = r"(?<![\w:])FROM\b"
 

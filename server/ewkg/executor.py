@@ -62,6 +62,7 @@ from .evaluation import (
     evaluate,
     jsonld_context,
     render,
+    result_cache_key,
 )
 from .lru import DEFAULT_CACHE_BYTES, ResultCache
 from .single_flight import SharedTimeout, SingleFlight
@@ -870,23 +871,12 @@ class ProcessExecutor:
         )
 
 
-def result_cache_key(request: QueryRequest, version: str, max_results: int) -> tuple[Any, ...]:
-    """What a cached result depends on: the query, the format, the dataset and the cap."""
-    return (
-        request.query,
-        base_media_type(request.media_type),
-        request.default_graph_uris,
-        request.named_graph_uris,
-        version,
-        max_results,
-    )
-
-
 def make_cache(
-    config_extra: dict[str, Any], *, enabled: bool, ttl: float | None = None
+    max_bytes: int | None, *, enabled: bool, ttl: float | None = None
 ) -> ResultCache[QueryResponse] | None:
-    """The result cache the configuration asks for (``extra['result_cache_bytes']`` sizes it)."""
+    """The result cache the configuration asks for (``Config.result_cache_bytes``; ``None``:
+    :data:`~ewkg.lru.DEFAULT_CACHE_BYTES`)."""
     if not enabled:
         return None
-    size = int(config_extra.get("result_cache_bytes", DEFAULT_CACHE_BYTES))
+    size = DEFAULT_CACHE_BYTES if max_bytes is None else max_bytes
     return ResultCache(max_bytes=size, ttl=ttl)

@@ -287,20 +287,18 @@ def wrap(app: Any, inner: WSGIApp | None = None) -> Any:
 
     ``inner`` is what the fast path calls on a miss (default: ``app``; ``ewkg serve`` puts the
     :mod:`ewkg.query_lane` there) and what is returned when the fast path is off: for
-    ``Config(result_cache=False)`` and for a remote store. ``Config.extra`` may set
-    ``fastpath_bytes`` (total, default 32 MiB; 0 turns it off). The known hosts are
+    ``Config(result_cache=False)`` and for a remote store. ``Config.fastpath_bytes`` sizes it
+    (total, default 32 MiB; 0 turns it off). The known hosts are
     :data:`LOOPBACK_HOSTS`, the host of ``Config.base_iri`` and ``Config.public_hosts``.
     """
     inner = app if inner is None else inner
-    config = app.config.get("EWKG")
-    store = app.extensions.get("ewkg.store")
-    if config is None or store is None or not config.result_cache:
-        return inner
-    from .remote_store import RemoteStore
+    from .services import get_config, get_store
 
-    if isinstance(store, RemoteStore):
+    config = get_config(app)
+    store = get_store(app)
+    if not config.result_cache or store.changes_outside:
         return inner
-    max_bytes = int(config.extra.get("fastpath_bytes", DEFAULT_MAX_BYTES))
+    max_bytes = DEFAULT_MAX_BYTES if config.fastpath_bytes is None else config.fastpath_bytes
     if max_bytes <= 0:
         return inner
     return FastPath(inner, version=lambda: store.version, max_bytes=max_bytes,

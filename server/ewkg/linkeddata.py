@@ -32,7 +32,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from . import i18n
-from .app import get_store
 from .describe import (
     dataset_bytes,
     describe,
@@ -50,6 +49,7 @@ from .formats import HTML, Format, by_name, graph_formats, negotiate
 from .labels import labels_for, memo
 from .namespaces import EWKG, ONTOLOGY_IRI, new_graph
 from .pages import incoming_rows, literals, ontology_terms, provenance, rows_for
+from .services import get_store
 from .store import Store
 from .void import DUMP_PATH, counts, void_graph
 

@@ -24,9 +24,9 @@ from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from markupsafe import Markup
 
 from . import i18n, mapsvg
-from .app import get_store
 from .errors import bad_request
 from .lru import LRUCache
+from .services import get_store
 
 bp = Blueprint("map_svg", __name__)
 

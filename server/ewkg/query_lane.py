@@ -36,7 +36,8 @@ from . import formats, sparql
 from .errors import ApiError
 from .formats import HTML, Format
 from .hardening import NOSNIFF
-from .http_caching import DEFAULT_MAX_AGE, MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for
+from .http_caching import MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for, max_age
+from .services import find_executor, get_config, get_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -65,9 +66,9 @@ class QueryLane:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.config = app.config["EWKG"]
-        self.store = app.extensions["ewkg.store"]
-        self.max_age = int(self.config.extra.get("cache_max_age", DEFAULT_MAX_AGE))
+        self.config = get_config(app)
+        self.store = get_store(app)
+        self.max_age = max_age(self.config)
         self._chosen: dict[tuple[Any, ...], Format | str] = {}
         self._hosts: dict[tuple[Any, ...], str] = {}
         self._memo_lock = threading.Lock()
@@ -135,7 +136,7 @@ class QueryLane:
             return None
         if not isinstance(chosen, Format):  # a browser asking for the query page
             return None
-        executor = self.app.extensions.get("ewkg.executor")
+        executor = find_executor(self.app)
         if executor is None:
             return None
         try:

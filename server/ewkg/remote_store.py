@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from .executor import (
+from .evaluation import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
     QueryError,
@@ -112,6 +112,11 @@ class RemoteStore:
     Raises:
         ValueError: the URL is not http(s), or the endpoint does not answer a SPARQL query.
     """
+
+    #: The remote's data may change without the server knowing.
+    changes_outside = True
+    #: The data lives at the endpoint, not in this process.
+    oxigraph: None = None
 
     def __init__(self, endpoint: str, *, timeout: float = 10.0) -> None:
         parts = urlsplit(endpoint)

@@ -5,7 +5,7 @@ Internal callers (linked-data pages, VoID, validation) use :class:`Store`'s smal
 queries from the SPARQL protocol layer go through :mod:`ewkg.executor` instead: bounded in time
 (a killable worker process) and in size.
 
-Backends (chosen by :func:`open_store` from ``Config.store``):
+Backends (chosen by :func:`ewkg.backends.open_store` from ``Config.store``):
 
 * ``memory`` — the bundled files loaded into an in-memory pyoxigraph store (the default);
 * ``oxigraph:PATH`` — a persistent on-disk pyoxigraph store, loaded once and reopened read-only
@@ -33,7 +33,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -43,9 +43,6 @@ from . import formats
 from .entailment import INFERRED_GRAPH, materialise
 from .namespaces import new_graph
 from .resources import bundle_dir, dataset_files
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .config import Config
 
 _log = logging.getLogger(__name__)
 
@@ -237,6 +234,14 @@ class Store(Protocol):
     version: str
     #: When the dataset was loaded (``Last-Modified``).
     loaded_at: datetime
+    #: Capability: the data may change behind the server's back (a remote endpoint), so its
+    #: answers are cached for a limited time only and never replayed by the fast path.
+    changes_outside: bool
+
+    @property
+    def oxigraph(self) -> ox.Store | None:
+        """Capability: the pyoxigraph store holding the data in this process (its query
+        processes fork from it), or ``None`` when the data lives elsewhere."""
 
     def __len__(self) -> int:
         """Number of triples (quads) in the store."""
@@ -378,6 +383,9 @@ class EmbeddedStore:
             load_files(self._ox, paths)
         self.loaded_at = datetime.now(UTC).replace(microsecond=0)
 
+    #: The data changes only when the server reloads it (a new :attr:`version`).
+    changes_outside = False
+
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store."""
@@ -420,22 +428,3 @@ class EmbeddedStore:
         for q in self._ox:
             g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return g
-
-
-def open_store(config: Config) -> Store:
-    """Open the store the configuration names (bundled data in memory by default)."""
-    files = list(config.data) or None
-    if config.store == "memory":
-        return EmbeddedStore(files)
-    if config.store.startswith("oxigraph:"):
-        path = config.store.removeprefix("oxigraph:")
-        if not path:
-            raise ValueError("--store oxigraph:PATH needs a directory, e.g. oxigraph:./ewkg-db")
-        return EmbeddedStore(files, path=path)
-    if config.store.startswith(("http://", "https://")):
-        from .remote_store import RemoteStore
-
-        return RemoteStore(config.store, timeout=config.query_timeout)
-    raise ValueError(
-        f"unknown store {config.store!r}: use 'memory', 'oxigraph:PATH' or an http(s) SPARQL URL"
-    )

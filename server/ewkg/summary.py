@@ -16,10 +16,10 @@ from markupsafe import Markup, escape
 from rdflib import Literal
 
 from . import i18n, mapsvg
-from .app import get_store
 from .labels import labels_for
 from .namespaces import sparql_prologue
 from .pages import guess_lang
+from .services import get_store
 from .store import Store
 
 Pairs = list[tuple[str, str]]

@@ -32,6 +32,7 @@ from gunicorn.arbiter import Arbiter
 
 from .config import Config
 from .front import FrontLimits
+from .services import find_executor
 
 
 def make_app() -> Flask:
@@ -105,7 +106,7 @@ def _worker_exit(arbiter: Any, worker: Any) -> None:
     flushes its output and leaves with the exit code gunicorn was about to use.
     """
     app = getattr(worker.app, "application", None)
-    executor = app.extensions.get("ewkg.executor") if app is not None else None
+    executor = find_executor(app) if app is not None else None
     if executor is not None:
         executor.close()
     error = sys.exc_info()[1]  # called from gunicorn's ``finally``: the SystemExit in flight

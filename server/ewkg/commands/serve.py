@@ -135,6 +135,7 @@ def serve(
     Ctrl-C or SIGTERM stops it gracefully.
     """
     from ..front import FrontLimits
+    from ..services import get_store
     from ..wsgi import PortInUseError, ServerOptions, bind_socket
     from ..wsgi import serve as run_server
 
@@ -143,7 +144,7 @@ def serve(
                           max_request_bytes=max_request_bytes, idle_timeout=idle_timeout,
                           max_connections=max_connections, **validation)
     if query_workers is not None:
-        config = replace(config, extra={**config.extra, "query_workers": query_workers})
+        config = replace(config, query_workers=query_workers)
     try:
         sock = bind_socket(host, port)
     except PortInUseError as e:
@@ -152,7 +153,7 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     url = f"http://{shown}:{bound_port}/"
-    store_obj = app.extensions["ewkg.store"]
+    store_obj = get_store(app)
     click.echo(f"ewkg serving {len(store_obj)} triples on {url}  (SPARQL: {url}sparql)")
     click.echo("Ctrl-C to stop.")
     sys.stdout.flush()

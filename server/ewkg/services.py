@@ -1,0 +1,59 @@
+"""Typed access to what the app factory attaches to an app: its configuration, store and query
+executor. Every module reads them here (never by an ``app.extensions`` string key), so a reader
+and a type checker see one seam.
+
+It imports only Flask (the store and executor types are for type checkers), so any module of the
+package may use it without an import circle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .executor import Executor
+    from .store import Store
+
+_STORE = "ewkg.store"
+_EXECUTOR = "ewkg.executor"
+
+
+def _app(app: Flask | None) -> Flask:
+    return app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def get_config(app: Flask | None = None) -> Config:
+    """The :class:`~ewkg.config.Config` of ``app`` (default: the current app)."""
+    return _app(app).config["EWKG"]  # type: ignore[no-any-return]
+
+
+def get_store(app: Flask | None = None) -> Store:
+    """The store of ``app`` (default: the current app)."""
+    return _app(app).extensions[_STORE]  # type: ignore[no-any-return]
+
+
+def set_store(app: Flask, store: Store) -> None:
+    """Attach ``store`` to ``app`` (the app factory does, once)."""
+    app.extensions[_STORE] = store
+
+
+def find_executor(app: Flask | None = None) -> Executor | None:
+    """The query executor of ``app``, or ``None`` when it has none (yet, or any more)."""
+    return _app(app).extensions.get(_EXECUTOR)
+
+
+def get_executor(app: Flask | None = None) -> Executor:
+    """The query executor of ``app`` (default: the current app).
+
+    Raises:
+        KeyError: the app has no executor (:func:`ewkg.engine.init_app` attaches it).
+    """
+    return _app(app).extensions[_EXECUTOR]  # type: ignore[no-any-return]
+
+
+def set_executor(app: Flask, executor: Executor) -> None:
+    """Attach ``executor`` to ``app`` (:func:`ewkg.engine.init_app` does, once)."""
+    app.extensions[_EXECUTOR] = executor
