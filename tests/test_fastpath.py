@@ -184,7 +184,7 @@ def test_the_byte_bound_evicts_least_recently_used() -> None:
         http.get(path)
     assert inner.calls == 3
     assert len(fast) == 2
-    assert fast.bytes <= fast.max_bytes
+    assert fast.stored_bytes <= fast.max_bytes
     http.get("/a")
     http.get("/c")
     assert inner.calls == 3

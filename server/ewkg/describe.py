@@ -21,11 +21,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from . import jsonld
+from .evaluation import written
 from .formats import Format
 from .jsonld import jsonld_bytes
 from .labels import LABEL_PROPERTIES, memo
 from .namespaces import EWKG, PREFIXES, new_graph
-from .store import Store, oxigraph_term
+from .store import Store, oxigraph_predicate, oxigraph_subject, oxigraph_term
 
 #: Characters an IRI may not hold in a SPARQL IRI reference (RFC 3987 / SPARQL ``IRIREF``).
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -258,15 +259,17 @@ _RDF_TYPE = str(RDF.type)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _sort_key(t: ox.Triple, first: str | None) -> tuple:
+def _sort_key(t: ox.Triple, first: str | None) -> tuple[object, ...]:
     s = t.subject
-    return (s.value != first, isinstance(s, ox.BlankNode), s.value,
+    value = s.value if not isinstance(s, ox.Triple) else str(s)
+    return (value != first, isinstance(s, ox.BlankNode), value,
             t.predicate.value != _RDF_TYPE, t.predicate.value, str(t.object))
 
 
 def ox_triples(graph: Graph, *, first: str | None = None) -> list[ox.Triple]:
     """``graph`` as pyoxigraph triples in reading order (``first``'s statements leading)."""
-    triples = [ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o)) for s, p, o in graph]
+    triples = [ox.Triple(oxigraph_subject(s), oxigraph_predicate(p), oxigraph_term(o))
+               for s, p, o in graph]
     return sorted(triples, key=lambda t: _sort_key(t, first))
 
 
@@ -292,7 +295,7 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
                 cut = max(iri.rfind("#"), iri.rfind("/")) + 1
                 if iri[:cut] in namespaces:
                     seen.add(iri[:cut])
-    return {namespaces[ns]: ns for ns in sorted(seen, key=namespaces.get)}
+    return {namespaces[ns]: ns for ns in sorted(seen, key=namespaces.__getitem__)}
 
 
 def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
@@ -303,16 +306,16 @@ def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
     """
     if fmt.kind != "graph":
         raise ValueError(f"{fmt.name} is not an RDF graph format")
-    if fmt.ox == ox.RdfFormat.JSON_LD:
+    ox_format = fmt.rdf
+    if ox_format == ox.RdfFormat.JSON_LD:
         return jsonld_bytes(triples)
-    ox_format = fmt.ox
     if ox_format == ox.RdfFormat.N_TRIPLES:
-        return ox.serialize(triples, format=ox_format)
+        return written(ox.serialize(triples, format=ox_format))
     prefixes = used_prefixes(triples) if ox_format != ox.RdfFormat.RDF_XML else jsonld.context()
     if ox_format == ox.RdfFormat.TRIG:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        return ox.serialize(quads, format=ox_format, prefixes=prefixes)
-    return ox.serialize(triples, format=ox_format, prefixes=prefixes)
+        return written(ox.serialize(quads, format=ox_format, prefixes=prefixes))
+    return written(ox.serialize(triples, format=ox_format, prefixes=prefixes))
 
 
 def dataset_bytes(store: Store, fmt: Format) -> bytes:
@@ -323,7 +326,7 @@ def dataset_bytes(store: Store, fmt: Format) -> bytes:
         return serialize_triples(store_triples(store), fmt)
     quads = sorted(native, key=lambda q: (str(q.graph_name), _sort_key(q.triple, None)))
     prefixes = used_prefixes([q.triple for q in quads])
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    return written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
 def serialize(graph: Graph, fmt: Format, *, first: str | None = None) -> bytes:

@@ -54,7 +54,7 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
     def __hash__(self) -> int:
         return hash(self._values())
@@ -153,12 +153,12 @@ class QueryServerError(QueryError):
 
 #: SELECT / ASK result media types (aliases included) -> pyoxigraph format.
 RESULTS_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
-    m: f.ox for m, f in formats.syntax_table(formats.result_formats()).items()  # type: ignore[misc]
+    m: f.results for m, f in formats.syntax_table(formats.result_formats()).items()
 }
 #: CONSTRUCT / DESCRIBE result media types -> pyoxigraph format (a generic type such as
 #: ``application/json`` names a result format, never a graph one).
 GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    m: f.ox  # type: ignore[misc]
+    m: f.rdf
     for m, f in formats.syntax_table(formats.graph_formats(readable=True), generic=True).items()
     if m not in RESULTS_MEDIA_TYPES
 }
@@ -238,10 +238,19 @@ def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
         return ntriples
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     if fmt == ox.RdfFormat.JSON_LD:
-        return jsonld_bytes(triples)
+        return jsonld_bytes(t.triple for t in triples)
     if fmt.supports_datasets:
-        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return ox.serialize(triples, format=fmt, prefixes=jsonld_context())
+        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        return written(ox.serialize(quads, format=fmt, prefixes=jsonld_context()))
+    return written(ox.serialize(triples, format=fmt, prefixes=jsonld_context()))
+
+
+def written(data: bytes | None) -> bytes:
+    """The bytes a pyoxigraph serializer returned (it returns ``None`` only when given an
+    output to write to, which callers of this never do)."""
+    if data is None:
+        raise RuntimeError("the serializer wrote to an output instead of returning bytes")
+    return data
 
 
 def _fitting(table: dict[str, Any], base: str, answer: str) -> Any:
@@ -268,7 +277,7 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
     base = base_media_type(media_type)
     if isinstance(results, ox.QueryBoolean):
         fmt = _fitting(RESULTS_MEDIA_TYPES, base, "an ASK query answers true or false")
-        return QueryResponse(results.serialize(format=fmt), media_type, count=1)
+        return QueryResponse(written(results.serialize(format=fmt)), media_type, count=1)
     if isinstance(results, ox.QuerySolutions):
         fmt = _fitting(RESULTS_MEDIA_TYPES, base, "a SELECT query answers a table")
         tsv, lines = _serialize_capped(results, ox.QueryResultsFormat.TSV, max_results + 1)
@@ -277,9 +286,9 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
         if fmt == ox.QueryResultsFormat.TSV:
             body = tsv
         else:
-            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+            body = written(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
                 format=fmt
-            )
+            ))
         return QueryResponse(body, media_type, capped=capped, count=rows)
     fmt = _fitting(GRAPH_MEDIA_TYPES, base, "a CONSTRUCT or DESCRIBE query answers a graph")
     ntriples, lines = _serialize_capped(results, ox.RdfFormat.N_TRIPLES, max_results)

@@ -442,7 +442,7 @@ class ProcessExecutor:
     def _plan(self, budget: int, pools: int) -> MemoryPlan:
         """This pool's share of ``budget`` (see :func:`ewkg.budget.plan_memory`), measured
         from this process: what it holds now, plus what its result cache may come to."""
-        server = resident_bytes() + (self.cache.max_bytes if self.cache is not None else 0)
+        server = resident_bytes() + (self.cache.max_bytes or 0 if self.cache is not None else 0)
         return plan_memory(
             budget,
             pools=pools,

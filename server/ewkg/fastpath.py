@@ -130,7 +130,8 @@ class FastPath:
         return len(self._cache)
 
     @property
-    def bytes(self) -> int:
+    def stored_bytes(self) -> int:
+        """The total size of the stored responses."""
         return self._cache.bytes
 
     @property

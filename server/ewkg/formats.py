@@ -18,6 +18,7 @@ puts its default first.
 from __future__ import annotations
 
 import pyoxigraph as ox
+from pyoxigraph import QueryResultsFormat, RdfFormat
 
 # A freshly started query worker imports this table (ewkg.evaluation): it stays free of
 # ``typing``, ``dataclasses`` and werkzeug (imported by :func:`negotiate` when it runs).
@@ -65,13 +66,13 @@ class Format:
     #: File suffixes read as this format, lower case, with the dot (``.ttl``, ``.turtle``).
     suffixes: tuple[str, ...]
     #: The pyoxigraph format (an ``RdfFormat`` or a ``QueryResultsFormat``).
-    ox: ox.RdfFormat | ox.QueryResultsFormat
+    ox: RdfFormat | QueryResultsFormat
     #: Whether the server answers in it (negotiation, ``format=``); else it is only read.
     served: bool
 
     def __init__(self, name: str, media_type: str, extension: str, kind: str,
                  forms: frozenset[str], w3c_iri: str,
-                 ox_format: ox.RdfFormat | ox.QueryResultsFormat,
+                 ox_format: RdfFormat | QueryResultsFormat,
                  *, aliases: tuple[str, ...] = (), media_aliases: tuple[str, ...] = (),
                  accept_aliases: tuple[str, ...] = (), rdflib_name: str | None = None,
                  suffixes: tuple[str, ...] = (), served: bool = True) -> None:
@@ -95,6 +96,28 @@ class Format:
     def content_type(self) -> str:
         """The ``Content-Type`` header value."""
         return f"{self.media_type}; charset=utf-8" if self.is_text else self.media_type
+
+    @property
+    def rdf(self) -> RdfFormat:
+        """The pyoxigraph format of a graph format.
+
+        Raises:
+            TypeError: this is a SPARQL results format.
+        """
+        if not isinstance(self.ox, RdfFormat):
+            raise TypeError(f"{self.name} is not an RDF graph format")
+        return self.ox
+
+    @property
+    def results(self) -> QueryResultsFormat:
+        """The pyoxigraph format of a SPARQL results format.
+
+        Raises:
+            TypeError: this is a graph format.
+        """
+        if not isinstance(self.ox, QueryResultsFormat):
+            raise TypeError(f"{self.name} is not a SPARQL results format")
+        return self.ox
 
     @property
     def media_types(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ are kept in a small LRU keyed by everything a map's text depends on.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, request, url_for
@@ -134,7 +135,7 @@ def year_view(year: int) -> dict:
         r = regions.get(iri)
         return {"fr": r.fr, "zh": r.zh} if r else {"fr": iri, "zh": iri}
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     involved: set[str] = set()
     for p in pairings:
         involved |= {p.assisting, p.assisted}
@@ -146,12 +147,13 @@ def year_view(year: int) -> dict:
             "disputed": p.disputed, "sub": p.parent is not None,
         })
     rows.sort(key=lambda r: (r["sub"], r["assisting"]["fr"], r["assisted"]["fr"]))
-    unplaced, approximate = [], []
+    unplaced: list[dict[str, object]] = []
+    approximate: list[dict[str, object]] = []
     for iri in sorted(involved, key=lambda i: names(i)["fr"]):
         if has_point(iri):
             continue
         parent = regions[iri].parent if iri in regions else None
-        entry = {"href": _entity_href(iri), "names": names(iri),
+        entry: dict[str, object] = {"href": _entity_href(iri), "names": names(iri),
                  "parent": names(parent) if parent else None}
         (approximate if parent and has_point(parent) else unplaced).append(entry)
     return {

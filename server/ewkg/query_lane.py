@@ -131,7 +131,7 @@ class QueryLane:
                 return None
             bases = [self.config.base_iri, self._host_url(environ)]
             prepared = sparql.prepare(op, self.config, bases)
-            chosen = self._choose(environ, method, prepared.info.form, op.formats)
+            chosen = self._choose(environ, method, prepared.form, op.formats)
         except (ApiError, UnicodeEncodeError):
             return None
         if not isinstance(chosen, Format):  # a browser asking for the query page

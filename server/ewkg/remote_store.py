@@ -18,7 +18,7 @@ import hashlib
 import http.client
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
@@ -125,6 +125,7 @@ class RemoteStore:
         self.endpoint = endpoint
         self.timeout = timeout
         self._parts = parts
+        self._host: str = parts.hostname
         try:
             self.ask("ASK {}")
         except (QueryError, OSError) as error:
@@ -170,7 +171,7 @@ class RemoteStore:
             if self._parts.scheme == "https"
             else http.client.HTTPConnection
         )
-        conn = cls(self._parts.hostname, self._parts.port, timeout=remaining)
+        conn = cls(self._host, self._parts.port, timeout=remaining)
         path = self._parts.path or "/"
         if self._parts.query:
             path += "?" + self._parts.query
@@ -257,16 +258,17 @@ def parse_response(
     """
     content_type = base_media_type(response.getheader("Content-Type", ""))
     results_format = _PARSEABLE_RESULTS.get(content_type)
+    source = cast(IO[bytes], reader)  # pyoxigraph reads any object with ``read(size)``
     try:
         if results_format is not None:
-            parsed = ox.parse_query_results(reader, format=results_format)
+            parsed = ox.parse_query_results(source, format=results_format)
             if not eager:
                 return parsed
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             names = [v.value for v in parsed.variables]
             return [
-                {n: to_rdflib(s[n]) for n in names if s[n] is not None}  # type: ignore[misc]
+                {n: to_rdflib(s[n]) for n in names if s[n] is not None}
                 for s in parsed
             ]
         rdf_format = GRAPH_MEDIA_TYPES.get(content_type) or ox.RdfFormat.from_media_type(
@@ -274,7 +276,7 @@ def parse_response(
         )
         if rdf_format is None:
             raise QueryError(f"the SPARQL store answered in an unknown format: {content_type!r}")
-        triples = ox.parse(reader, format=rdf_format)
+        triples = ox.parse(source, format=rdf_format)
         if not eager:
             return _TripleStream(triples)
         graph = new_graph()

@@ -253,8 +253,10 @@ class Prepared:
     text: str
     #: Characters prepended to the client's text (to map error positions back).
     prologue: int
-    #: What the safety scan learnt (the query form, above all).
+    #: What the safety scan learnt.
     info: QueryInfo
+    #: The query form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``).
+    form: str
 
 
 def prepare(op: Operation, config: Any, bases: list[str]) -> Prepared:
@@ -285,7 +287,9 @@ def prepare(op: Operation, config: Any, bases: list[str]) -> Prepared:
         prologue = f"BASE <{public_endpoint(config)}> "
     else:
         prologue = ""
-    return Prepared(prologue + query, len(prologue), info)
+    if info.form is None:  # pragma: no cover - check() refuses a text without a query form
+        raise bad_request("no query form (SELECT, ASK, CONSTRUCT, DESCRIBE) found")
+    return Prepared(prologue + query, len(prologue), info, info.form)
 
 
 def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> QueryResponse:
@@ -380,7 +384,7 @@ def execute(op: Operation) -> Response:
     """Check, negotiate and run a query operation."""
     prepared = prepare(op, services.get_config(), local_bases())
     extra = [HTML] if request.method in {"GET", "HEAD"} else []
-    chosen = choose_format(formats.for_form(prepared.info.form), op.formats, extra=extra)
+    chosen = choose_format(formats.for_form(prepared.form), op.formats, extra=extra)
     if chosen == HTML:
         return query_ui(initial_query=op.query)
     assert isinstance(chosen, Format)

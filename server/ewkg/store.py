@@ -33,11 +33,11 @@ import shutil
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, overload, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from . import formats
 from .entailment import INFERRED_GRAPH, materialise
@@ -115,7 +115,13 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+#: A pyoxigraph term as triples hold them (RDF 1.2 quoted triples are not used here).
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: An rdflib term as graphs hold them.
+RdfTerm = URIRef | BNode | Literal
+
+
+def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to the equal pyoxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -130,8 +136,36 @@ def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported term: {term!r}")
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
-    """Convert a pyoxigraph term to the equal rdflib term."""
+def oxigraph_subject(term: Node) -> ox.NamedNode | ox.BlankNode:
+    """Convert an rdflib subject (an IRI or a blank node) to the equal pyoxigraph term.
+
+    Raises:
+        TypeError: ``term`` is a literal or another kind of node.
+    """
+    converted = oxigraph_term(term)
+    if isinstance(converted, ox.Literal):
+        raise TypeError(f"a literal cannot be a subject: {term!r}")
+    return converted
+
+
+def oxigraph_predicate(term: Node) -> ox.NamedNode:
+    """Convert an rdflib predicate (an IRI) to the equal pyoxigraph term.
+
+    Raises:
+        TypeError: ``term`` is not an IRI.
+    """
+    converted = oxigraph_term(term)
+    if not isinstance(converted, ox.NamedNode):
+        raise TypeError(f"a predicate must be an IRI: {term!r}")
+    return converted
+
+
+@overload
+def to_rdflib(term: OxTerm | ox.Triple) -> RdfTerm: ...
+@overload
+def to_rdflib(term: None) -> None: ...
+def to_rdflib(term: OxTerm | ox.Triple | None) -> RdfTerm | None:
+    """Convert a pyoxigraph term to the equal rdflib term (a quoted triple is refused)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -154,7 +188,7 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
     if fmt is None:
         known = ", ".join(sorted(formats.suffixes(formats.graph_formats(readable=True))))
         raise ValueError(f"{path}: unknown RDF file extension (known: {known})")
-    return fmt.ox  # type: ignore[return-value]
+    return fmt.rdf
 
 
 def graph_for(path: Path) -> str:
@@ -224,6 +258,46 @@ def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) ->
             line = f":{error.lineno}" if error.lineno else ""
             raise ValueError(f"{path}{line}: {error.msg}") from None
     materialise(store)  # the ontology's subclass/subproperty closure, in its own graph
+
+
+def solution_rows(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[
+    dict[str, Identifier]
+]:
+    """The rows of a SELECT result as rdflib terms (unbound variables absent).
+
+    Raises:
+        TypeError: ``result`` is not a SELECT result.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
+    names = [v.value for v in result.variables]
+    return [{n: to_rdflib(term) for n in names if (term := s[n]) is not None} for s in result]
+
+
+def query_solutions(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> ox.QuerySolutions:
+    """A SELECT result, checked.
+
+    Raises:
+        TypeError: ``result`` is not a SELECT result.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
+    return result
+
+
+def query_triples(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> ox.QueryTriples:
+    """A CONSTRUCT / DESCRIBE result, checked.
+
+    Raises:
+        TypeError: ``result`` is not a graph result.
+    """
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"a CONSTRUCT result was expected, not {type(result).__name__}")
+    return result
 
 
 @runtime_checkable
@@ -407,19 +481,14 @@ class EmbeddedStore:
         return self._count
 
     def select(self, query: str) -> list[dict[str, Identifier]]:
-        solutions = self._ox.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]
-        return [
-            {n: to_rdflib(s[n]) for n in names if s[n] is not None}  # type: ignore[misc]
-            for s in solutions
-        ]
+        return solution_rows(self._ox.query(query, use_default_graph_as_union=True))
 
     def ask(self, query: str) -> bool:
         return bool(self._ox.query(query, use_default_graph_as_union=True))
 
     def construct(self, query: str) -> Graph:
         g = new_graph()
-        for t in self._ox.query(query, use_default_graph_as_union=True):
+        for t in query_triples(self._ox.query(query, use_default_graph_as_union=True)):
             g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return g
 

@@ -148,7 +148,8 @@ def _facts(store: Store, pairings: list[mapsvg.Pairing], focus: str | None,
     start_disputes: dict[str, list[str]] = {}
     for row in store.select(prologue + DISPUTES_QUERY % values):
         disputes.setdefault(str(row["p"]), []).append(str(row["d"]))
-        if row.get("start") is not None and row["start"].toPython():
+        start = row.get("start")
+        if isinstance(start, Literal) and start.toPython():
             start_disputes.setdefault(str(row["p"]), []).append(str(row["d"]))
     claims: dict[str, list[dict]] = {}
     for row in store.select(prologue + START_CLAIMS_QUERY % values):

@@ -48,10 +48,10 @@ bp = Blueprint("validation", __name__)
 _INPUT_FORMATS = [formats.by_name(name) for name in ("ttl", "nt", "jsonld")]
 #: Media types of the documents accepted as a request body.
 BODY_FORMATS: dict[str, ox.RdfFormat] = {
-    m: f.ox for m, f in formats.syntax_table(_INPUT_FORMATS).items()  # type: ignore[misc]
+    m: f.rdf for m, f in formats.syntax_table(_INPUT_FORMATS).items()
 }
 #: Values of the form's ``format`` field (their aliases, ``turtle``, ``ntriples``…, are accepted).
-FORM_FORMATS: dict[str, ox.RdfFormat] = {f.name: f.ox for f in _INPUT_FORMATS}  # type: ignore[misc]
+FORM_FORMATS: dict[str, ox.RdfFormat] = {f.name: f.rdf for f in _INPUT_FORMATS}
 _FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 #: Response types, the default first for API clients.
 RESPONSE_TYPES = ("application/json", "text/turtle", "text/html")

@@ -41,10 +41,9 @@ def dump(format_: str | None, output: Path | None, data: tuple[Path, ...]) -> No
 
     if format_ is not None:
         fmt = _GRAPH_FORMATS[format_.lower()]
-    elif output is not None and formats.by_suffix(output.suffix, _GRAPH_FORMATS.values()):
-        fmt = formats.by_suffix(output.suffix, _GRAPH_FORMATS.values())
     else:
-        fmt = _GRAPH_FORMATS["ttl"]
+        by_suffix = formats.by_suffix(output.suffix, _GRAPH_FORMATS.values()) if output else None
+        fmt = by_suffix or _GRAPH_FORMATS["ttl"]
     try:
         store = EmbeddedStore(list(data) or None)
     except (OSError, SyntaxError, ValueError) as e:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,12 +41,11 @@ def _memory_budget(value: str | None) -> int | None:
         raise click.BadParameter(str(e)) from None
 
 
-def build_config(**options: object) -> Config:
+def build_config(*, data: Iterable[str | Path] = (), **options: Any) -> Config:
     """``Config`` from ``EWKG_*`` variables, then the flags that were given."""
-    data = options.pop("data", None)
     if data:
-        options["data"] = tuple(Path(p) for p in data)  # type: ignore[union-attr]
-    return Config.from_env(**options)
+        options["data"] = tuple(Path(p) for p in data)
+    return Config.from_env(None, **options)
 
 
 def open_app(config: Config) -> Flask:
