@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -12,6 +13,8 @@ from werkzeug.test import Client
 from ewkg.app import create_app
 from ewkg.config import Config
 from ewkg.fastpath import LOOPBACK_HOSTS, FastPath, known_hosts, wrap
+from ewkg.query_lane import QueryLane
+from ewkg.services import flask_wsgi
 from ewkg.wsgi import GunicornApp
 
 ASK = "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
@@ -236,8 +239,22 @@ def test_off_without_the_result_cache() -> None:
 def test_gunicorn_serves_the_fast_path(app: Flask) -> None:
     gunicorn_app = GunicornApp.__new__(GunicornApp)
     gunicorn_app.application = app
-    assert isinstance(gunicorn_app.load(), FastPath)
-    assert gunicorn_app.application is app
+    served = gunicorn_app.load()
+    assert served is app and isinstance(served.wsgi_app, FastPath)
+
+
+def test_the_app_factory_builds_the_one_stack(app: Flask) -> None:
+    """create_app's app is what every front serves: fast path → query lane → Flask."""
+    assert isinstance(app.wsgi_app, FastPath)
+    lane = app.wsgi_app.app
+    assert isinstance(lane, QueryLane) and lane.flask is flask_wsgi(app)
+    client = BufferedClient(app)
+    answered = lane.answered
+    url = "/sparql?query=" + quote("ASK { ?s ?p ?o } # one stack")  # asked by no other test
+    first = client.get(url, headers=JSON)
+    assert lane.answered == answered + 1  # the test client's query went through the lane
+    assert client.get(url, headers=JSON).headers["X-Ewkg-Cache"] == "hit"
+    assert first.status_code == 200
 
 
 def test_an_unknown_host_neither_fills_nor_evicts_the_cache() -> None:

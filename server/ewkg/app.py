@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import backends
 from .config import Config
-from .services import get_store, set_store
+from .services import get_store, set_flask_wsgi, set_store
 from .store import Store
 
 __all__ = ["PARTS", "create_app", "get_store", "open_store"]
@@ -41,5 +41,19 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> F
     set_store(app, store if store is not None else open_store(config))
     for module_name in PARTS:
         importlib.import_module(module_name).init_app(app)
+    install_front(app)
     return app
+
+
+def install_front(app: Flask) -> None:
+    """Put the layers in front of Flask into ``app.wsgi_app``: the fast path (replays repeated
+    read-only answers) → the query lane (answers plain SPARQL queries) → Flask. Every front (the
+    test client, ``ewkg query``, ``ewkg serve``, an external WSGI server) then serves one stack;
+    :func:`ewkg.services.flask_wsgi` is Flask alone (for comparisons)."""
+    from .fastpath import wrap
+    from .query_lane import QueryLane
+
+    flask_only = app.wsgi_app
+    set_flask_wsgi(app, flask_only)
+    app.wsgi_app = wrap(app, QueryLane(app, flask_only))  # type: ignore[method-assign]
 

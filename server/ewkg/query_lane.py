@@ -37,7 +37,7 @@ from .errors import ApiError
 from .formats import HTML, Format
 from .hardening import NOSNIFF
 from .http_caching import MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for, max_age
-from .services import find_executor, get_config, get_store
+from .services import find_executor, flask_wsgi, get_config, get_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -64,8 +64,10 @@ _MEMO_SIZE = 512
 class QueryLane:
     """WSGI middleware answering plain SPARQL query requests with the protocol's own steps."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, flask: Any = None) -> None:
         self.app = app
+        #: Where what is not answered here goes: Flask alone (never the app's whole stack).
+        self.flask = flask if flask is not None else flask_wsgi(app)
         self.config = get_config(app)
         self.store = get_store(app)
         self.max_age = max_age(self.config)
@@ -95,7 +97,7 @@ class QueryLane:
 
     def _flask(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.passed += 1
-        return self.app(environ, start_response)
+        return self.flask(environ, start_response)
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The POST body, read in full and put back for Flask; ``None`` if Flask should read it."""

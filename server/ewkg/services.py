@@ -8,7 +8,7 @@ package may use it without an import circle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _STORE = "ewkg.store"
 _EXECUTOR = "ewkg.executor"
+_FLASK_WSGI = "ewkg.flask_wsgi"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -38,6 +39,18 @@ def get_store(app: Flask | None = None) -> Store:
 def set_store(app: Flask, store: Store) -> None:
     """Attach ``store`` to ``app`` (the app factory does, once)."""
     app.extensions[_STORE] = store
+
+
+def flask_wsgi(app: Flask | None = None) -> Any:
+    """Flask's own WSGI callable, without the layers :func:`ewkg.app.install_front` puts in
+    front of it."""
+    found = _app(app)
+    return found.extensions.get(_FLASK_WSGI, found.wsgi_app)
+
+
+def set_flask_wsgi(app: Flask, wsgi: Any) -> None:
+    """Remember Flask's own WSGI callable (the app factory does, once)."""
+    app.extensions[_FLASK_WSGI] = wsgi
 
 
 def find_executor(app: Flask | None = None) -> Executor | None:
