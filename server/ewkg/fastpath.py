@@ -287,10 +287,10 @@ def wrap(app: Any, inner: WSGIApp | None = None) -> Any:
     """The Flask ``app``'s WSGI callable behind the fast path, or the app itself when it is off.
 
     ``inner`` is what the fast path calls on a miss (default: ``app``; the app factory puts the
-    :mod:`ewkg.query_lane` there, see :func:`ewkg.app.install_front`) and what is returned when the fast path is off: for
-    ``Config(result_cache=False)`` and for a remote store. ``Config.fastpath_bytes`` sizes it
-    (total, default 32 MiB; 0 turns it off). The known hosts are
-    :data:`LOOPBACK_HOSTS`, the host of ``Config.base_iri`` and ``Config.public_hosts``.
+    :mod:`ewkg.query_lane` there, see :func:`ewkg.app.install_front`) and what is returned when
+    the fast path is off: for ``Config(result_cache=False)`` and for a remote store.
+    ``Config.fastpath_bytes`` sizes it (total, default 32 MiB; 0 turns it off). The known hosts
+    are :data:`LOOPBACK_HOSTS`, the host of ``Config.base_iri`` and ``Config.public_hosts``.
     """
     inner = app if inner is None else inner
     from .services import get_config, get_store
