@@ -21,7 +21,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from ewkg.app import create_app
-from ewkg.cache import ResultCache
 from ewkg.config import Config
 from ewkg.engine import get_executor, post_fork
 from ewkg.executor import (
@@ -36,6 +35,7 @@ from ewkg.executor import (
     QueryTimeout,
     evaluate,
 )
+from ewkg.lru import ResultCache
 from ewkg.query_worker import FdPipe
 from ewkg.store import DATA_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore
 
@@ -792,7 +792,7 @@ def test_cache_evicts_least_recently_used_by_bytes() -> None:
 def test_cache_entries_expire_with_a_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from ewkg import cache as cache_module
+    from ewkg import lru as cache_module
 
     now = [1000.0]
     monkeypatch.setattr(cache_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
@@ -837,7 +837,7 @@ def test_executor_inherited_across_fork_starts_its_own_workers(
 def test_app_has_a_lazy_process_executor(tmp_path: Path) -> None:
     data = tmp_path / "a.ttl"
     data.write_text(DATA, encoding="utf-8")
-    app = create_app(Config(testing=True, data=(data,), extra={"query_workers": 1}))
+    app = create_app(Config(testing=True, data=(data,), query_workers=1))
     ex = get_executor(app)
     assert isinstance(ex, ProcessExecutor)
     assert ex.worker_pids == [] and ex.size == 1  # nothing forked until needed
@@ -983,7 +983,7 @@ def test_workers_stop_when_the_app_is_garbage_collected(tmp_path: Path) -> None:
 
     data = tmp_path / "a.ttl"
     data.write_text(DATA, encoding="utf-8")
-    app = create_app(Config(testing=True, data=(data,), extra={"query_workers": 1}))
+    app = create_app(Config(testing=True, data=(data,), query_workers=1))
     post_fork(app)
     pids = get_executor(app).worker_pids  # type: ignore[attr-defined]
     assert len(pids) == 1

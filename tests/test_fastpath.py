@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -11,7 +12,9 @@ from werkzeug.test import Client
 
 from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.fastpath import FastPath, wrap
+from ewkg.fastpath import LOOPBACK_HOSTS, FastPath, known_hosts, wrap
+from ewkg.query_lane import QueryLane
+from ewkg.services import flask_wsgi
 from ewkg.wsgi import GunicornApp
 
 ASK = "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
@@ -46,7 +49,8 @@ def inner(app: Flask) -> Counting:
 @pytest.fixture()
 def fast(inner: Counting, app: Flask) -> FastPath:
     store = app.extensions["ewkg.store"]
-    return FastPath(inner, version=lambda: store.version)
+    return FastPath(inner, version=lambda: store.version,
+                    hosts=[*LOOPBACK_HOSTS, "other.example", "a.example", "b.example"])
 
 
 @pytest.fixture()
@@ -183,7 +187,7 @@ def test_the_byte_bound_evicts_least_recently_used() -> None:
         http.get(path)
     assert inner.calls == 3
     assert len(fast) == 2
-    assert fast.bytes <= fast.max_bytes
+    assert fast.stored_bytes <= fast.max_bytes
     http.get("/a")
     http.get("/c")
     assert inner.calls == 3
@@ -235,5 +239,44 @@ def test_off_without_the_result_cache() -> None:
 def test_gunicorn_serves_the_fast_path(app: Flask) -> None:
     gunicorn_app = GunicornApp.__new__(GunicornApp)
     gunicorn_app.application = app
-    assert isinstance(gunicorn_app.load(), FastPath)
-    assert gunicorn_app.application is app
+    served = gunicorn_app.load()
+    assert served is app and isinstance(served.wsgi_app, FastPath)
+
+
+def test_the_app_factory_builds_the_one_stack(app: Flask) -> None:
+    """create_app's app is what every front serves: fast path → query lane → Flask."""
+    assert isinstance(app.wsgi_app, FastPath)
+    lane = app.wsgi_app.app
+    assert isinstance(lane, QueryLane) and lane.flask is flask_wsgi(app)
+    client = BufferedClient(app)
+    answered = lane.answered
+    url = "/sparql?query=" + quote("ASK { ?s ?p ?o } # one stack")  # asked by no other test
+    first = client.get(url, headers=JSON)
+    assert lane.answered == answered + 1  # the test client's query went through the lane
+    assert client.get(url, headers=JSON).headers["X-Ewkg-Cache"] == "hit"
+    assert first.status_code == 200
+
+
+def test_an_unknown_host_neither_fills_nor_evicts_the_cache() -> None:
+    inner = _app_of("200 OK", [("Content-Length", "1000")], [b"x" * 1000])
+    fast = FastPath(inner, max_bytes=2600)  # room for two entries, loopback hosts only
+    http = BufferedClient(fast)
+    http.get("/a")
+    http.get("/b")
+    for n in range(20):  # a flood of made-up hosts
+        http.get("/a", headers={"Host": f"made-up-{n}.example"})
+    assert len(fast) == 2
+    calls = inner.calls
+    http.get("/a")
+    http.get("/b")
+    assert inner.calls == calls  # both still replayed
+    http.get("/c", headers={"Host": "127.0.0.1:8000"})  # a known host, whatever the port
+    http.get("/c", headers={"Host": "127.0.0.1:8000"})
+    assert inner.calls == calls + 1
+
+
+def test_the_known_hosts_come_from_the_configuration() -> None:
+    config = Config(base_iri="https://data.example.org/ewkg/", public_hosts=("EWKG.example",))
+    assert known_hosts(config) == LOOPBACK_HOSTS | {"data.example.org", "ewkg.example"}
+    assert Config.from_env({"EWKG_PUBLIC_HOSTS": "a.example, b.example"}).public_hosts == (
+        "a.example", "b.example")

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from ewkg.app import create_app
+from ewkg.backends import open_store
 from ewkg.config import Config
 from ewkg.engine import get_executor
 from ewkg.executor import (
@@ -26,7 +27,7 @@ from ewkg.executor import (
     QueryTimeout,
 )
 from ewkg.remote_store import RemoteExecutor, RemoteStore, upstream_accept
-from ewkg.store import ONTOLOGY_GRAPH, EmbeddedStore, open_store
+from ewkg.store import ONTOLOGY_GRAPH, EmbeddedStore
 
 JSON = "application/sparql-results+json"
 TSV = "text/tab-separated-values"

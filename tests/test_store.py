@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from ewkg.backends import open_store
 from ewkg.config import Config
 from ewkg.resources import dataset_files
 from ewkg.store import (
@@ -21,7 +22,6 @@ from ewkg.store import (
     EmbeddedStore,
     Store,
     files_version,
-    open_store,
 )
 
 EX = "http://example.org/"

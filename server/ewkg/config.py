@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,23 @@ class Config:
     validation_memory: int = 1024
     #: Results a ``/validate`` report lists at most (it still counts them all; 0: no cap).
     validation_max_results: int = 1000
+    #: Public host names the server answers to (``EWKG_PUBLIC_HOSTS``, comma-separated): the
+    #: replay cache (:mod:`ewkg.fastpath`) keeps answers only for these, the loopback names and
+    #: the host of ``base_iri``.
+    public_hosts: tuple[str, ...] = ()
+    #: Query processes per pool (``None``: one per core, at least 2; see :mod:`ewkg.executor`).
+    query_workers: int | None = None
+    #: Bytes one query may allocate at most (``None``: 2 GiB; ``0``: unbounded).
+    query_memory_bytes: int | None = None
+    #: Seconds after which a running query's process is reniced (``None``: 0.1 s).
+    query_demote_after: float | None = None
+    #: Bytes of query results cached per server process (``None``: 64 MiB).
+    result_cache_bytes: int | None = None
+    #: Bytes of whole responses the fast path replays (``None``: 32 MiB; ``0``: off).
+    fastpath_bytes: int | None = None
+    #: ``Cache-Control: max-age`` of cacheable answers, in seconds (``None``: 300).
+    cache_max_age: int | None = None
     testing: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Config:
@@ -61,17 +76,19 @@ class Config:
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f"EWKG_{f.name.upper()}")
-            if raw is None or f.name in {"extra", "testing"}:
+            if raw is None or f.name == "testing":
                 continue
             if f.name == "data":
                 values["data"] = tuple(Path(p) for p in raw.split(os.pathsep) if p)
+            elif f.name == "public_hosts":
+                values[f.name] = tuple(h.strip() for h in raw.split(",") if h.strip())
             elif f.name == "memory_budget":
                 from .budget import parse_size
 
                 values[f.name] = parse_size(raw)
-            elif f.type in ("float",):
+            elif f.type in ("float", "float | None"):
                 values[f.name] = float(raw)
-            elif f.type in ("int",):
+            elif f.type in ("int", "int | None"):
                 values[f.name] = int(raw)
             elif f.type in ("bool",):
                 values[f.name] = raw.lower() in {"1", "true", "yes", "on"}

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -21,10 +20,13 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from . import jsonld
+from .evaluation import written
 from .formats import Format
+from .jsonld import jsonld_bytes
 from .labels import LABEL_PROPERTIES, memo
 from .namespaces import EWKG, PREFIXES, new_graph
-from .store import Store, oxigraph_term
+from .store import Store, oxigraph_predicate, oxigraph_subject, oxigraph_term
 
 #: Characters an IRI may not hold in a SPARQL IRI reference (RFC 3987 / SPARQL ``IRIREF``).
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -253,94 +255,31 @@ def listing_graph(store: Store, listing_iri: str, iris: list[str]) -> Graph:
     return g
 
 
-def jsonld_context() -> dict[str, str]:
-    """The compact, local JSON-LD ``@context``: the prefix table."""
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
-
-_OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "xml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-}
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _sort_key(t: ox.Triple, first: str | None) -> tuple:
+def _sort_key(t: ox.Triple, first: str | None) -> tuple[object, ...]:
     s = t.subject
-    return (s.value != first, isinstance(s, ox.BlankNode), s.value,
+    value = s.value if not isinstance(s, ox.Triple) else str(s)
+    return (value != first, isinstance(s, ox.BlankNode), value,
             t.predicate.value != _RDF_TYPE, t.predicate.value, str(t.object))
 
 
 def ox_triples(graph: Graph, *, first: str | None = None) -> list[ox.Triple]:
     """``graph`` as pyoxigraph triples in reading order (``first``'s statements leading)."""
-    triples = [ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o)) for s, p, o in graph]
+    triples = [ox.Triple(oxigraph_subject(s), oxigraph_predicate(p), oxigraph_term(o))
+               for s, p, o in graph]
     return sorted(triples, key=lambda t: _sort_key(t, first))
 
 
 def store_triples(store: Store) -> list[ox.Triple]:
     """Every distinct triple of the store, sorted; straight from pyoxigraph when embedded."""
-    native = getattr(store, "oxigraph", None)
-    if isinstance(native, ox.Store):
+    native = store.oxigraph
+    if native is not None:
         triples = list({ox.Triple(q.subject, q.predicate, q.object) for q in native})
         return sorted(triples, key=lambda t: _sort_key(t, None))
     return ox_triples(store.graph())
-
-
-class _Compactor:
-    """Compact IRIs with the prefix table (longest namespace first)."""
-
-    def __init__(self) -> None:
-        self.pairs = sorted(((str(ns), p) for p, ns in PREFIXES.items()),
-                            key=lambda x: -len(x[0]))
-        self.cache: dict[str, str] = {}
-
-    def __call__(self, iri: str) -> str:
-        found = self.cache.get(iri)
-        if found is None:
-            found = iri
-            for ns, prefix in self.pairs:
-                local = iri[len(ns):]
-                if iri.startswith(ns) and local and not local.startswith("/") and "#" not in local:
-                    found = f"{prefix}:{local}"
-                    break
-            self.cache[iri] = found
-        return found
-
-
-def jsonld_bytes(triples: Iterable[ox.Triple]) -> bytes:
-    """Compact JSON-LD: a local ``@context`` (the prefix table) and one node per subject.
-
-    IRIs are written as compact IRIs (``ewkg:Region``), ``rdf:type`` as ``@type``, literals as
-    ``{"@value", "@language"|"@type"}`` (plain strings as strings), blank nodes as ``_:id``.
-    """
-    compact = _Compactor()
-    nodes: dict[str, dict[str, object]] = {}
-
-    def node_id(term: ox.NamedNode | ox.BlankNode) -> str:
-        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else compact(term.value)
-
-    for t in triples:
-        sid = node_id(t.subject)  # type: ignore[arg-type]
-        node = nodes.setdefault(sid, {"@id": sid})
-        o = t.object
-        if t.predicate.value == _RDF_TYPE and not isinstance(o, ox.Literal):
-            node.setdefault("@type", []).append(node_id(o))  # type: ignore[union-attr]
-            continue
-        if isinstance(o, ox.Literal):
-            if o.language:
-                value: object = {"@value": o.value, "@language": o.language}
-            elif o.datatype.value == _XSD_STRING:
-                value = o.value
-            else:
-                value = {"@value": o.value, "@type": compact(o.datatype.value)}
-        else:
-            value = {"@id": node_id(o)}  # type: ignore[arg-type]
-        node.setdefault(compact(t.predicate.value), []).append(value)  # type: ignore[union-attr]
-    doc = {"@context": jsonld_context(), "@graph": list(nodes.values())}
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
@@ -356,7 +295,7 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
                 cut = max(iri.rfind("#"), iri.rfind("/")) + 1
                 if iri[:cut] in namespaces:
                     seen.add(iri[:cut])
-    return {namespaces[ns]: ns for ns in sorted(seen, key=namespaces.get)}
+    return {namespaces[ns]: ns for ns in sorted(seen, key=namespaces.__getitem__)}
 
 
 def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
@@ -365,29 +304,29 @@ def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
     Turtle and TriG declare only the prefixes they use; TriG puts every triple in the default
     graph.
     """
-    if fmt.rdflib_name == "json-ld":
-        return jsonld_bytes(triples)
-    ox_format = _OX_FORMATS.get(fmt.rdflib_name or "")
-    if ox_format is None:
+    if fmt.kind != "graph":
         raise ValueError(f"{fmt.name} is not an RDF graph format")
+    ox_format = fmt.rdf
+    if ox_format == ox.RdfFormat.JSON_LD:
+        return jsonld_bytes(triples)
     if ox_format == ox.RdfFormat.N_TRIPLES:
-        return ox.serialize(triples, format=ox_format)
-    prefixes = used_prefixes(triples) if ox_format != ox.RdfFormat.RDF_XML else jsonld_context()
+        return written(ox.serialize(triples, format=ox_format))
+    prefixes = used_prefixes(triples) if ox_format != ox.RdfFormat.RDF_XML else jsonld.context()
     if ox_format == ox.RdfFormat.TRIG:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        return ox.serialize(quads, format=ox_format, prefixes=prefixes)
-    return ox.serialize(triples, format=ox_format, prefixes=prefixes)
+        return written(ox.serialize(quads, format=ox_format, prefixes=prefixes))
+    return written(ox.serialize(triples, format=ox_format, prefixes=prefixes))
 
 
 def dataset_bytes(store: Store, fmt: Format) -> bytes:
     """The whole dataset in ``fmt``; TriG keeps each triple in its named graph (the source it
     comes from, see :func:`ewkg.store.graph_for`) when the store is embedded."""
-    native = getattr(store, "oxigraph", None)
-    if fmt.rdflib_name != "trig" or not isinstance(native, ox.Store):
+    native = store.oxigraph
+    if fmt.ox != ox.RdfFormat.TRIG or native is None:
         return serialize_triples(store_triples(store), fmt)
     quads = sorted(native, key=lambda q: (str(q.graph_name), _sort_key(q.triple, None)))
     prefixes = used_prefixes([q.triple for q in quads])
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    return written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
 def serialize(graph: Graph, fmt: Format, *, first: str | None = None) -> bytes:

@@ -1,4 +1,4 @@
-"""Attach the query engine to the app: ``app.extensions['ewkg.executor']``.
+"""Attach the query engine to the app (read it with :func:`ewkg.services.get_executor`).
 
 The executor fits the store: a :class:`~ewkg.executor.ProcessExecutor` (killable worker
 processes) for the embedded store, a :class:`~ewkg.remote_store.RemoteExecutor` for a remote
@@ -10,7 +10,7 @@ app works under the Flask test client, ``flask run`` and gunicorn (``--workers N
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from flask import Flask
 
@@ -23,42 +23,49 @@ from .executor import (
     ProcessExecutor,
     make_cache,
 )
+from .remote_store import RemoteExecutor, RemoteStore
+from .services import get_config, get_executor, get_store, set_executor
+from .store import EmbeddedStore, Store
+
+__all__ = ["REMOTE_CACHE_TTL", "get_executor", "init_app", "make_executor", "post_fork"]
 
 #: Seconds remote results stay cached (the remote data may change without us knowing).
 REMOTE_CACHE_TTL = 60.0
 
 
-def make_executor(config: Config, store: Any) -> Executor:
+def make_executor(config: Config, store: Store) -> Executor:
     """The executor for ``store`` with the configuration's timeout, cap and cache.
 
-    ``config.extra`` may hold ``query_workers`` (pool size, default one per core, at least 2),
-    ``query_memory_bytes`` (what one query may allocate at most, default 2 GiB; 0: unbounded)
-    and ``result_cache_bytes`` (default 64 MiB). ``config.memory_budget`` (default: half the
-    machine's memory) is shared out between the ``config.http_workers`` pools' query processes,
-    which lowers that headroom, or the pools' size and growth, to fit (:mod:`ewkg.budget`).
+    A store holding its data in this process (:attr:`ewkg.store.Store.oxigraph`) gets a pool of
+    query processes: ``config.query_workers`` (default one per core, at least 2), each query
+    allocating at most ``config.query_memory_bytes`` (default 2 GiB; 0: unbounded);
+    ``config.memory_budget`` (default: half the machine's memory) is shared out between the
+    ``config.http_workers`` pools' query processes, which lowers that headroom, or the pools'
+    size and growth, to fit (:mod:`ewkg.budget`). A store whose data lives elsewhere gets a
+    :class:`~ewkg.remote_store.RemoteExecutor`, its results cached for
+    :data:`REMOTE_CACHE_TTL` seconds when its data may change outside.
     """
-    from .remote_store import RemoteExecutor, RemoteStore
-
-    if isinstance(store, RemoteStore):
+    if store.oxigraph is None:
         return RemoteExecutor(
-            store,
+            cast(RemoteStore, store),
             timeout=config.query_timeout,
             max_results=config.max_results,
-            cache=make_cache(config.extra, enabled=config.result_cache, ttl=REMOTE_CACHE_TTL),
+            cache=make_cache(
+                config.result_cache_bytes, enabled=config.result_cache,
+                ttl=REMOTE_CACHE_TTL if store.changes_outside else None,
+            ),
         )
-    if not hasattr(store, "worker_store"):
-        raise TypeError(f"no query executor for a store of type {type(store).__name__}")
-    workers = config.extra.get("query_workers")
-    memory = config.extra.get("query_memory_bytes", DEFAULT_MEMORY_HEADROOM)
+    memory = config.query_memory_bytes
+    demote = config.query_demote_after
     budget = default_budget() if config.memory_budget is None else config.memory_budget
     return ProcessExecutor(
-        store,
+        cast(EmbeddedStore, store),
         timeout=config.query_timeout,
         max_results=config.max_results,
-        workers=int(workers) if workers else None,
-        cache=make_cache(config.extra, enabled=config.result_cache),
-        memory_headroom=int(memory),
-        demote_after=config.extra.get("demote_after", DEFAULT_DEMOTE_AFTER),
+        workers=config.query_workers or None,
+        cache=make_cache(config.result_cache_bytes, enabled=config.result_cache),
+        memory_headroom=DEFAULT_MEMORY_HEADROOM if memory is None else memory,
+        demote_after=DEFAULT_DEMOTE_AFTER if demote is None else demote,
         memory_budget=budget,
         pools=config.http_workers,
     )
@@ -70,14 +77,7 @@ def init_app(app: Flask) -> None:
     They stop with the executor: at interpreter exit, or when the app is garbage-collected (a
     ``weakref.finalize``), or on ``get_executor(app).close()``.
     """
-    app.extensions["ewkg.executor"] = make_executor(
-        app.config["EWKG"], app.extensions["ewkg.store"]
-    )
-
-
-def get_executor(app: Flask) -> Executor:
-    """The executor attached to ``app``."""
-    return app.extensions["ewkg.executor"]
+    set_executor(app, make_executor(get_config(app), get_store(app)))
 
 
 def post_fork(app: Flask) -> None:

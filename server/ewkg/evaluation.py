@@ -7,7 +7,8 @@ triples (a cut result says so: :attr:`QueryResponse.capped`; never a silent trun
 
 It imports only the standard library and pyoxigraph, so that a freshly started worker stays
 small (the prefixes of JSON-LD and Turtle results are given by :func:`set_prefixes`, else read
-from :mod:`ewkg.namespaces`, which needs rdflib).
+from :mod:`ewkg.namespaces`, which needs rdflib). Media types come from :mod:`ewkg.formats`,
+JSON-LD from :mod:`ewkg.jsonld`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from __future__ import annotations
 import io
 
 import pyoxigraph as ox
+
+from . import formats
+from .jsonld import context as jsonld_context
+from .jsonld import jsonld_bytes, set_prefixes  # noqa: F401 - the worker sets them here
 
 # Only what a freshly started worker needs is imported up front: ``json`` and ``re`` are
 # imported where they are used (JSON-LD, a dataset clause), ``typing`` only for type checkers.
@@ -49,7 +54,7 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
     def __hash__(self) -> int:
         return hash(self._values())
@@ -148,25 +153,14 @@ class QueryServerError(QueryError):
 
 #: SELECT / ASK result media types (aliases included) -> pyoxigraph format.
 RESULTS_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    m: f.results for m, f in formats.syntax_table(formats.result_formats()).items()
 }
-#: CONSTRUCT / DESCRIBE result media types -> pyoxigraph format (JSON-LD goes through rdflib).
+#: CONSTRUCT / DESCRIBE result media types -> pyoxigraph format (a generic type such as
+#: ``application/json`` names a result format, never a graph one).
 GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "text/n3": ox.RdfFormat.N3,
+    m: f.rdf
+    for m, f in formats.syntax_table(formats.graph_formats(readable=True), generic=True).items()
+    if m not in RESULTS_MEDIA_TYPES
 }
 
 
@@ -238,112 +232,35 @@ def _serialize_capped(results: Any, pivot: Any, lines: int) -> tuple[bytes, int]
     return bytes(writer.buffer), writer.lines
 
 
-#: The prefixes results are written with, once known (see :func:`set_prefixes`).
-_PREFIXES: dict[str, str] | None = None
-
-
-def set_prefixes(prefixes: dict[str, str]) -> None:
-    """Use ``prefixes`` for JSON-LD contexts and Turtle prefixes (a worker gets them this way)."""
-    global _PREFIXES  # noqa: PLW0603 - set once per process, before the first query
-    _PREFIXES = dict(prefixes)
-
-
-def jsonld_context() -> dict[str, str]:
-    """The local JSON-LD context: every prefix of :data:`ewkg.namespaces.PREFIXES`."""
-    global _PREFIXES  # noqa: PLW0603 - read once per process
-    if _PREFIXES is None:
-        from .namespaces import PREFIXES
-
-        _PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    return dict(_PREFIXES)
-
-
-def _prefixes() -> dict[str, str]:
-    return jsonld_context()
-
-
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-def compact_jsonld(expanded: list[dict[str, Any]], context: dict[str, str]) -> dict[str, Any]:
-    """Compact pyoxigraph's flat expanded JSON-LD with a context of prefixes only.
-
-    Node objects of one subject are merged, IRIs become compact IRIs (``skos:prefLabel``) where a
-    prefix matches, and ``rdf:type`` becomes ``@type``. With a context made only of prefix
-    definitions, a JSON-LD processor expands the result back to exactly the same triples.
-
-    >>> compact_jsonld(
-    ...     [{"@id": "http://ex.org/a", "http://ex.org/p": [{"@value": "x"}]},
-    ...      {"@id": "http://ex.org/a", _RDF_TYPE: [{"@id": "http://ex.org/C"}]}],
-    ...     {"ex": "http://ex.org/"})
-    ... # doctest: +NORMALIZE_WHITESPACE
-    {'@context': {'ex': 'http://ex.org/'},
-     '@graph': [{'@id': 'ex:a', 'ex:p': [{'@value': 'x'}], '@type': ['ex:C']}]}
-    """
-    namespaces = sorted(context.items(), key=lambda item: -len(item[1]))
-
-    def iri(value: str) -> str:
-        if value.startswith("_:"):
-            return value
-        for prefix, namespace in namespaces:
-            if value.startswith(namespace):
-                local = value[len(namespace) :]
-                if local and not local.startswith("//"):
-                    return f"{prefix}:{local}"
-                break
-        return value
-
-    def term(obj: dict[str, Any]) -> dict[str, Any]:
-        if "@id" in obj:
-            return {"@id": iri(obj["@id"])}
-        if "@type" in obj:
-            return {**obj, "@type": iri(obj["@type"])}
-        return obj
-
-    merged: dict[str, dict[str, Any]] = {}
-    for node in expanded:
-        subject = node.get("@id")
-        if not isinstance(subject, str):  # not a flat node object: keep it as it is
-            merged[f"#{len(merged)}"] = node
-            continue
-        target = merged.setdefault(subject, {"@id": iri(subject)})
-        for key, values in node.items():
-            if key == "@id":
-                continue
-            objects = [term(v) for v in values]
-            if key == _RDF_TYPE and all(
-                "@id" in v and not v["@id"].startswith("_:") for v in objects
-            ):
-                target.setdefault("@type", []).extend(v["@id"] for v in objects)
-            else:
-                target.setdefault(iri(key), []).extend(objects)
-    return {"@context": dict(context), "@graph": list(merged.values())}
-
-
 def _graph_bytes(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
     """Re-serialize N-Triples into ``fmt`` (JSON-LD compacted with the local context)."""
     if fmt == ox.RdfFormat.N_TRIPLES:
         return ntriples
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     if fmt == ox.RdfFormat.JSON_LD:
-        import json
-
-        expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-        document = compact_jsonld(expanded, jsonld_context())
-        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+        return jsonld_bytes(t.triple for t in triples)
     if fmt.supports_datasets:
-        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return ox.serialize(triples, format=fmt, prefixes=_prefixes())
+        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        return written(ox.serialize(quads, format=fmt, prefixes=jsonld_context()))
+    return written(ox.serialize(triples, format=fmt, prefixes=jsonld_context()))
 
 
-def _fitting(formats: dict[str, Any], base: str, answer: str) -> Any:
-    """The engine format of ``base`` among ``formats``, or a :class:`QueryFormatError` saying
+def written(data: bytes | None) -> bytes:
+    """The bytes a pyoxigraph serializer returned (it returns ``None`` only when given an
+    output to write to, which callers of this never do)."""
+    if data is None:
+        raise RuntimeError("the serializer wrote to an output instead of returning bytes")
+    return data
+
+
+def _fitting(table: dict[str, Any], base: str, answer: str) -> Any:
+    """The engine format of ``base`` in ``table``, or a :class:`QueryFormatError` saying
     that a query answering ``answer`` cannot be written so, and what it can be written as."""
-    fmt = formats.get(base)
+    fmt = table.get(base)
     if fmt is None:
         raise QueryFormatError(
             f"{answer}, which cannot be written as {base}; "
-            f"ask for one of: {', '.join(sorted(formats))}"
+            f"ask for one of: {', '.join(sorted(table))}"
         )
     return fmt
 
@@ -360,7 +277,7 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
     base = base_media_type(media_type)
     if isinstance(results, ox.QueryBoolean):
         fmt = _fitting(RESULTS_MEDIA_TYPES, base, "an ASK query answers true or false")
-        return QueryResponse(results.serialize(format=fmt), media_type, count=1)
+        return QueryResponse(written(results.serialize(format=fmt)), media_type, count=1)
     if isinstance(results, ox.QuerySolutions):
         fmt = _fitting(RESULTS_MEDIA_TYPES, base, "a SELECT query answers a table")
         tsv, lines = _serialize_capped(results, ox.QueryResultsFormat.TSV, max_results + 1)
@@ -369,9 +286,9 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
         if fmt == ox.QueryResultsFormat.TSV:
             body = tsv
         else:
-            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+            body = written(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
                 format=fmt
-            )
+            ))
         return QueryResponse(body, media_type, capped=capped, count=rows)
     fmt = _fitting(GRAPH_MEDIA_TYPES, base, "a CONSTRUCT or DESCRIBE query answers a graph")
     ntriples, lines = _serialize_capped(results, ox.RdfFormat.N_TRIPLES, max_results)
@@ -380,6 +297,18 @@ def render(results: Any, media_type: str, max_results: int) -> QueryResponse:
         media_type,
         capped=lines > max_results,
         count=min(lines, max_results),
+    )
+
+
+def result_cache_key(request: QueryRequest, version: str, max_results: int) -> tuple[object, ...]:
+    """What a cached result depends on: the query, the format, the dataset and the cap."""
+    return (
+        request.query,
+        base_media_type(request.media_type),
+        request.default_graph_uris,
+        request.named_graph_uris,
+        version,
+        max_results,
     )
 
 

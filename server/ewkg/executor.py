@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import query_worker
 from .budget import FRESH_WORKER_BYTES, MemoryPlan, format_size, plan_memory, resident_bytes
-from .cache import DEFAULT_CACHE_BYTES, ResultCache
 from .evaluation import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
@@ -59,12 +58,13 @@ from .evaluation import (
     QuerySyntaxError,
     QueryTimeout,
     base_media_type,
-    compact_jsonld,
     dataset_arguments,
     evaluate,
     jsonld_context,
     render,
+    result_cache_key,
 )
+from .lru import DEFAULT_CACHE_BYTES, ResultCache
 from .single_flight import SharedTimeout, SingleFlight
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +86,6 @@ __all__ = [  # the evaluation names are re-exported: the protocol layer's contra
     "QuerySyntaxError",
     "QueryTimeout",
     "base_media_type",
-    "compact_jsonld",
     "dataset_arguments",
     "evaluate",
     "jsonld_context",
@@ -443,7 +442,7 @@ class ProcessExecutor:
     def _plan(self, budget: int, pools: int) -> MemoryPlan:
         """This pool's share of ``budget`` (see :func:`ewkg.budget.plan_memory`), measured
         from this process: what it holds now, plus what its result cache may come to."""
-        server = resident_bytes() + (self.cache.max_bytes if self.cache is not None else 0)
+        server = resident_bytes() + (self.cache.max_bytes or 0 if self.cache is not None else 0)
         return plan_memory(
             budget,
             pools=pools,
@@ -872,23 +871,12 @@ class ProcessExecutor:
         )
 
 
-def result_cache_key(request: QueryRequest, version: str, max_results: int) -> tuple[Any, ...]:
-    """What a cached result depends on: the query, the format, the dataset and the cap."""
-    return (
-        request.query,
-        base_media_type(request.media_type),
-        request.default_graph_uris,
-        request.named_graph_uris,
-        version,
-        max_results,
-    )
-
-
 def make_cache(
-    config_extra: dict[str, Any], *, enabled: bool, ttl: float | None = None
+    max_bytes: int | None, *, enabled: bool, ttl: float | None = None
 ) -> ResultCache[QueryResponse] | None:
-    """The result cache the configuration asks for (``extra['result_cache_bytes']`` sizes it)."""
+    """The result cache the configuration asks for (``Config.result_cache_bytes``; ``None``:
+    :data:`~ewkg.lru.DEFAULT_CACHE_BYTES`)."""
     if not enabled:
         return None
-    size = int(config_extra.get("result_cache_bytes", DEFAULT_CACHE_BYTES))
+    size = DEFAULT_CACHE_BYTES if max_bytes is None else max_bytes
     return ResultCache(max_bytes=size, ttl=ttl)

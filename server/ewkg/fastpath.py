@@ -17,23 +17,29 @@ middleware answers a repeated request with the complete response the app sent th
   minus the representation headers (what the app itself sends, RFC 9110 §15.4.5).
 * Never ``POST`` and never ``/validate``; off for ``Config(result_cache=False)`` and for a
   remote store (its data may change, its results are cached with a time limit).
-* Bounded LRU by total bytes; one lock, so the request threads of a worker share it safely.
+* Only for the known hosts (``hosts``: loopback names, the host of ``Config.base_iri`` and
+  ``Config.public_hosts``): a request naming another ``Host`` passes through, so made-up hosts
+  can neither fill the cache nor push out the entries of the real ones.
+* Bounded LRU by total bytes (:class:`ewkg.lru.LRUCache`), shared by the request threads.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 from werkzeug.http import http_date, parse_etags, remove_entity_headers, unquote_etag
+
+from .lru import LRUCache
 
 #: Total bytes (bodies and headers) the cache may hold.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 #: Larger responses are passed through, not stored.
 DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024
+
+#: Host names always known: the server reached on this machine.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 CACHE_HEADER = "x-ewkg-cache"
 EXCLUDED_PREFIXES = ("/validate",)
@@ -55,6 +61,18 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 _date: tuple[int, str] = (0, "")
+
+
+def host_name(environ: dict[str, Any]) -> str:
+    """The host a request names (``Host``, else ``SERVER_NAME``), lower case, without the port.
+
+    >>> host_name({"HTTP_HOST": "Example.org:8080"}), host_name({"HTTP_HOST": "[::1]:80"})
+    ('example.org', '[::1]')
+    """
+    host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.split(":", 1)[0]
 
 
 def _now() -> str:
@@ -98,19 +116,31 @@ class FastPath:
         version: Callable[[], str] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_entry_bytes: int = DEFAULT_MAX_ENTRY_BYTES,
+        hosts: Collection[str] | None = LOOPBACK_HOSTS,
     ) -> None:
         self.app = app
         self._version = version or (lambda: "")
         self.max_bytes = max_bytes
         self.max_entry_bytes = min(max_entry_bytes, max_bytes)
-        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
-        self.bytes = 0
-        self.hits = 0
-        self.misses = 0
+        #: Host names (lower case, no port) whose answers are replayed; ``None``: every host.
+        self.hosts = frozenset(h.lower() for h in hosts) if hosts is not None else None
+        self._cache: LRUCache[_Entry] = LRUCache(max_bytes=max_bytes, max_entry_bytes=max_bytes)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._cache)
+
+    @property
+    def stored_bytes(self) -> int:
+        """The total size of the stored responses."""
+        return self._cache.bytes
+
+    @property
+    def hits(self) -> int:
+        return self._cache.stats().hits
+
+    @property
+    def misses(self) -> int:
+        return self._cache.stats().misses
 
     # -- the WSGI callable
 
@@ -123,6 +153,7 @@ class FastPath:
             or environ.get("CONTENT_LENGTH") not in (None, "", "0")
             or "HTTP_TRANSFER_ENCODING" in environ
             or any(h in environ for h in _BYPASS)
+            or (self.hosts is not None and host_name(environ) not in self.hosts)
         ):
             return self.app(environ, start_response)
         key = (
@@ -140,13 +171,7 @@ class FastPath:
             environ.get("wsgi.url_scheme"),
             self._version(),
         )
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
+        entry = self._cache.get(key)
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if entry is not None:
             if if_none_match is None:
@@ -218,22 +243,10 @@ class FastPath:
         return length
 
     def _store(self, key: tuple, entry: _Entry) -> None:
-        if entry.size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.bytes -= old.size
-            self._entries[key] = entry
-            self.bytes += entry.size
-            while self.bytes > self.max_bytes and self._entries:
-                _, evicted = self._entries.popitem(last=False)
-                self.bytes -= evicted.size
+        self._cache.put(key, entry, size=entry.size)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
+        self._cache.clear()
 
 
 class _Recorder:
@@ -273,21 +286,29 @@ class _Recorder:
 def wrap(app: Any, inner: WSGIApp | None = None) -> Any:
     """The Flask ``app``'s WSGI callable behind the fast path, or the app itself when it is off.
 
-    ``inner`` is what the fast path calls on a miss (default: ``app``; ``ewkg serve`` puts the
-    :mod:`ewkg.query_lane` there) and what is returned when the fast path is off: for
-    ``Config(result_cache=False)`` and for a remote store. ``Config.extra`` may set
-    ``fastpath_bytes`` (total, default 32 MiB; 0 turns it off).
+    ``inner`` is what the fast path calls on a miss (default: ``app``; the app factory puts the
+    :mod:`ewkg.query_lane` there, see :func:`ewkg.app.install_front`) and what is returned when
+    the fast path is off: for ``Config(result_cache=False)`` and for a remote store.
+    ``Config.fastpath_bytes`` sizes it (total, default 32 MiB; 0 turns it off). The known hosts
+    are :data:`LOOPBACK_HOSTS`, the host of ``Config.base_iri`` and ``Config.public_hosts``.
     """
     inner = app if inner is None else inner
-    config = app.config.get("EWKG")
-    store = app.extensions.get("ewkg.store")
-    if config is None or store is None or not config.result_cache:
-        return inner
-    from .remote_store import RemoteStore
+    from .services import get_config, get_store
 
-    if isinstance(store, RemoteStore):
+    config = get_config(app)
+    store = get_store(app)
+    if not config.result_cache or store.changes_outside:
         return inner
-    max_bytes = int(config.extra.get("fastpath_bytes", DEFAULT_MAX_BYTES))
+    max_bytes = DEFAULT_MAX_BYTES if config.fastpath_bytes is None else config.fastpath_bytes
     if max_bytes <= 0:
         return inner
-    return FastPath(inner, version=lambda: store.version, max_bytes=max_bytes)
+    return FastPath(inner, version=lambda: store.version, max_bytes=max_bytes,
+                    hosts=known_hosts(config))
+
+
+def known_hosts(config: Any) -> frozenset[str]:
+    """The host names the fast path replays answers for (see :func:`wrap`)."""
+    from urllib.parse import urlsplit
+
+    named = {urlsplit(config.base_iri).hostname or "", *config.public_hosts}
+    return LOOPBACK_HOSTS | {h.lower() for h in named if h}

@@ -17,6 +17,7 @@ available ones; an unknown IRI gets a bilingual 404 page (plain text for non-bro
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -30,9 +31,9 @@ from flask import (
 )
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import i18n
-from .app import get_store
 from .describe import (
     dataset_bytes,
     describe,
@@ -50,6 +51,7 @@ from .formats import HTML, Format, by_name, graph_formats, negotiate
 from .labels import labels_for, memo
 from .namespaces import EWKG, ONTOLOGY_IRI, new_graph
 from .pages import incoming_rows, literals, ontology_terms, provenance, rows_for
+from .services import get_store
 from .store import Store
 from .void import DUMP_PATH, counts, void_graph
 
@@ -157,8 +159,10 @@ def rdf_response(graph: Graph, fmt: Format, suffix: str | None = None, *,
 
 
 def html_response(template: str, suffix: str | None = None, status: int = 200, *,
-                  negotiated: bool = True, **context: object) -> Response:
-    resp = Response(render_template(template, **context), status=status,
+                  negotiated: bool = True, page: Mapping[str, object] | None = None,
+                  **context: object) -> Response:
+    """``template`` rendered with ``page`` and ``context``, as negotiated HTML."""
+    resp = Response(render_template(template, **(page or {}), **context), status=status,
                     content_type="text/html; charset=utf-8")
     if "lang" not in request.args:
         resp.vary.add("Accept-Language")
@@ -208,7 +212,7 @@ def _resolve(path: str) -> tuple[str | None, str | None]:
 
 
 @bp.get("/id/<path:path>")
-def entity(path: str) -> Response:
+def entity(path: str) -> WerkzeugResponse:
     if path.endswith("/") and path.count("/") == 1:
         return listing(path[:-1])
     if "/" not in path and path in kinds(store(), id_bases()):
@@ -221,7 +225,7 @@ def entity(path: str) -> Response:
 
 
 @bp.get("/resource")
-def any_resource() -> Response:
+def any_resource() -> WerkzeugResponse:
     iri = request.args.get("iri", "")
     if iri and not safe_iri(iri):
         raise bad_request(i18n.t("bad_iri"))
@@ -250,7 +254,7 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
     types = next((r.values for r in rows if URIRef(r.iri) == RDF.type), [])
     rows = [r for r in rows if URIRef(r.iri) != RDF.type]
     quotes, citations = provenance(s, graph, node, labels, href, langs)
-    context = {
+    context: dict[str, object] = {
         "iri": iri,
         "title": labels.title(iri, i18n.current_lang()),
         "types": types,
@@ -262,7 +266,7 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
         "describe_url": sparql_describe_url(iri),
         "kind": _kind_link(iri),
     }
-    return html_response("entity.html", suffix, **context)
+    return html_response("entity.html", suffix, page=context)
 
 
 def _kind_link(iri: str) -> tuple[str, list[tuple[str, str]]] | None:
@@ -311,7 +315,7 @@ def not_found(path: str) -> Response:
         resp.vary.add("Accept")
         return resp
     labels = labels_for(store())
-    context = {
+    context: dict[str, object] = {
         "path": "/id/" + path if not path.startswith("http") else path,
         "listing_url": listing_url,
         "listing_title": kind_title(kind) if listing_url else [],
@@ -319,7 +323,7 @@ def not_found(path: str) -> Response:
         "query": slug.replace("-", " "),
         "kinds": [(k, kind_title(k), len(v)) for k, v in all_kinds.items()],
     }
-    resp = html_response("not_found.html", None, status=404, **context)
+    resp = html_response("not_found.html", None, status=404, page=context)
     resp.vary.add("Accept")
     return resp
 
@@ -493,7 +497,8 @@ def void() -> Response:
 def home() -> Response:
     s = store()
     graph = void_for_request()
-    ds = next(iter(graph.subjects(RDF.type, URIRef("http://rdfs.org/ns/void#Dataset"))), None)
+    ds = next((d for d in graph.subjects(RDF.type, URIRef("http://rdfs.org/ns/void#Dataset"))
+               if isinstance(d, URIRef)), None)
     titles = literals(graph, ds, (DCTERMS.title,)) if ds is not None else {}
     descriptions = literals(graph, ds, (DCTERMS.description,)) if ds is not None else {}
     dumps = [(f.name, f"/{DUMP_PATH}.{f.extension}", f.media_type) for f in graph_formats()]

@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from . import formats
 from .namespaces import new_graph
 
 __all__ = [
@@ -29,16 +30,6 @@ __all__ = [
     "parse_files",
     "parse_source",
 ]
-
-_FORMATS_BY_SUFFIX = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
 
 
 @dataclass(frozen=True)
@@ -280,34 +271,35 @@ def parse_source(
     graph = into if into is not None else new_graph()
     bnodes: dict[str, BNode] = {}
     parser = ox.parse(input=text, format=rdf_format, without_named_graphs=True)
-    triples = []
+    triples: list[tuple[Node, Node, Node]] = []
     quads: list[ox.Quad] = []
+
+    def fresh(term: Any) -> tuple[Node, Any]:
+        """An input blank node gets a fresh rdflib one (the same for the same label)."""
+        if isinstance(term, ox.BlankNode):
+            bnode = bnodes.setdefault(term.value, BNode())
+            return bnode, ox.BlankNode(str(bnode))
+        return to_rdflib(term), term
+
     try:
         for quad in parser:
             if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-                ox_terms = []
-                terms = []
-                for term in (quad.subject, quad.predicate, quad.object):
-                    if isinstance(term, ox.BlankNode):
-                        bnode = bnodes.setdefault(term.value, BNode())
-                        terms.append(bnode)
-                        ox_terms.append(ox.BlankNode(str(bnode)))
-                    else:
-                        terms.append(to_rdflib(term))
-                        ox_terms.append(term)
-                quads.append(ox.Quad(*ox_terms))
+                (s, ox_s), (p, ox_p), (o, ox_o) = (
+                    fresh(quad.subject), fresh(quad.predicate), fresh(quad.object)
+                )
+                quads.append(ox.Quad(ox_s, ox_p, ox_o))
             else:
-                terms = [to_rdflib(quad.subject), to_rdflib(quad.predicate),
-                         to_rdflib(quad.object)]
+                s, p, o = (to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                           to_rdflib(quad.object))
                 quads.append(quad)
-            triples.append(tuple(terms))
+            triples.append((s, p, o))
     except SyntaxError as exc:
         raise RdfSyntaxError(_problem(name, text, exc)) from exc
     add = graph.add
     subjects: set[Node] = set()
     typed: set[Node] = set()
     for triple in triples:
-        add(triple)  # type: ignore[arg-type]
+        add(triple)
         subjects.add(triple[0])
         if triple[1] == RDF.type:
             typed.add(triple[0])
@@ -317,7 +309,10 @@ def parse_source(
 
 def format_for(path: Path) -> ox.RdfFormat:
     """The parser format for a file by its extension (Turtle when unknown, e.g. ``/dev/fd/63``)."""
-    return _FORMATS_BY_SUFFIX.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+    fmt = formats.by_suffix(path.suffix, formats.graph_formats(readable=True))
+    if fmt is None or fmt.ox in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):  # graphs: not here
+        return ox.RdfFormat.TURTLE
+    return fmt.rdf
 
 
 def display_name(path: Path) -> str:

@@ -18,45 +18,38 @@ are kept in a small LRU keyed by everything a map's text depends on.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from markupsafe import Markup
 
 from . import i18n, mapsvg
-from .app import get_store
 from .errors import bad_request
+from .lru import LRUCache
+from .services import get_store
 
 bp = Blueprint("map_svg", __name__)
 
 #: Rendered maps kept per (dataset version, year, lang, region, link style, links' page).
 _CACHE_SIZE = 64
 _MAX_AGE = 3600
-_LOCK = threading.Lock()
 
 
-def _cache() -> OrderedDict:
-    return current_app.extensions.setdefault("ewkg.map_cache", OrderedDict())
+def _cache() -> LRUCache[object]:
+    found = current_app.extensions.get("ewkg.map_cache")
+    if found is None:  # two first requests may race here: one cache wins, both are valid
+        fresh: LRUCache[object] = LRUCache(max_entries=_CACHE_SIZE)
+        found = current_app.extensions.setdefault("ewkg.map_cache", fresh)
+    return found
 
 
 def _cached(key: tuple) -> object | None:
-    with _LOCK:
-        cache = _cache()
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    return None
+    return _cache().get(key)
 
 
 def _keep(key: tuple, value: object) -> None:
-    with _LOCK:
-        cache = _cache()
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+    _cache().put(key, value)
 
 
 def _links_key(inline: bool) -> tuple:
@@ -148,7 +141,7 @@ def year_view(year: int) -> dict:
         r = regions.get(iri)
         return {"fr": r.fr, "zh": r.zh} if r else {"fr": iri, "zh": iri}
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     involved: set[str] = set()
     for p in pairings:
         involved |= {p.assisting, p.assisted}
@@ -160,12 +153,13 @@ def year_view(year: int) -> dict:
             "disputed": p.disputed, "sub": p.parent is not None,
         })
     rows.sort(key=lambda r: (r["sub"], r["assisting"]["fr"], r["assisted"]["fr"]))
-    unplaced, approximate = [], []
+    unplaced: list[dict[str, object]] = []
+    approximate: list[dict[str, object]] = []
     for iri in sorted(involved, key=lambda i: names(i)["fr"]):
         if has_point(iri):
             continue
         parent = regions[iri].parent if iri in regions else None
-        entry = {"href": _page_href(iri), "names": names(iri),
+        entry: dict[str, object] = {"href": _page_href(iri), "names": names(iri),
                  "parent": names(parent) if parent else None}
         (approximate if parent and has_point(parent) else unplaced).append(entry)
     return {

@@ -127,6 +127,11 @@ class Bi(str):
         return obj
 
 
+def _true(value: Identifier | None) -> bool:
+    """Whether ``value`` is a literal that reads as true (``"true"^^xsd:boolean``, ``1``…)."""
+    return isinstance(value, Literal) and bool(value.toPython())
+
+
 def in_lang(lang: str, make: Callable[[str], str]) -> str:
     """``make(lang)``, or for ``both`` a :class:`Bi` of ``make("fr")`` and ``make("zh")``."""
     if lang in ("fr", "zh"):
@@ -392,7 +397,7 @@ def _read(store: Store) -> Dataset:
             lat=float(lat) if lat is not None else None,
             long=float(long) if long is not None else None,
             parent=str(row["parent"]) if row.get("parent") is not None else None,
-            provincial=bool(row.get("provincial") and row["provincial"].toPython()),
+            provincial=_true(row.get("provincial")),
         )
     rows: dict[str, dict] = {}
     for row in store.select(prologue + PAIRINGS_QUERY):
@@ -687,7 +692,7 @@ def _curve(a: tuple[float, float], b: tuple[float, float], bend: float) -> str:
     return f"M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2s:.1f},{y2s:.1f}"
 
 
-def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
+def _el(parent: ET.Element, tag: str, text: str | None = None, /, **attrs: object) -> ET.Element:
     values = {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items() if v is not None}
     if "class" in values:  # prefixed: an inline SVG's style sheet applies to the whole page
         values["class"] = " ".join(CLASS_PREFIX + c for c in values["class"].split())
@@ -899,15 +904,15 @@ def render(
         label = tr("years", lang)
         _el(svg, "text", label, class_="legend", x=MARGIN / 4, y=years_y, font_size=13)
         x = MARGIN / 4 + _text_width(label, 13) + 10
-        for y in sorted(set(data.years) | {year}):
-            current = y == year
-            group = _el(svg, "g", class_="year-link", data_year=y)
+        for chip_year in sorted(set(data.years) | {year}):
+            current = chip_year == year
+            group = _el(svg, "g", class_="year-link", data_year=chip_year)
             target = group
             if not current:
-                target = _el(group, "a", href=year_href(y))
+                target = _el(group, "a", href=year_href(chip_year))
             _el(target, "rect", class_="chip current" if current else "chip", x=x - 5,
                 y=years_y - 14, width=44, height=20, rx=10)
-            _el(target, "text", str(y), class_="year current" if current else "year",
+            _el(target, "text", str(chip_year), class_="year current" if current else "year",
                 x=x + 17, y=years_y + 1, font_size=13, text_anchor="middle")
             if current:
                 group.set("aria-current", "true")
@@ -945,8 +950,10 @@ def render(
             classes.append("faded")
         group = _el(arrows, "g", class_=" ".join(classes), data_approximate=str(approx).lower(),
                     **_pairing_data(p))
-        _el(group, "title", in_lang(lang, lambda lg, p=p: f"{_pairing_name(data, p, lg)} "
-                                                          f"({p.when(lg)})"))
+        def pairing_title(lg: str, p: Pairing = p) -> str:
+            return f"{_pairing_name(data, p, lg)} ({p.when(lg)})"
+
+        _el(group, "title", in_lang(lang, pairing_title))
         target = group
         if entity_href is not None:
             target = _el(group, "a", href=entity_href(p.iri), target="_top")
@@ -977,7 +984,7 @@ def render(
         if r.iri == selected:
             _el(target, "circle", class_="ring", cx=x, cy=y, r=9)
         text = r.name(lang)
-        size = 13 if r.provincial or r.iri == selected else 11.5
+        size: float = 13 if r.provincial or r.iri == selected else 11.5
         weight_factor = 1.08 if r.iri == selected else 1.0
         spot = placer.place(x, y, _text_width(text, size) * weight_factor, size)
         if spot is None:
@@ -1000,7 +1007,7 @@ def render(
     # legend: every mark drawn, one entry each, wrapped to the width
     legend = _el(svg, "g", class_="legend-box", font_size=12)
     kinds = {p.status if p.dated else "sub" for p in shown}
-    entries = [k for k in ("continuing", "starting", "ending", "sub") if k in kinds]
+    entries: list[str] = [k for k in ("continuing", "starting", "ending", "sub") if k in kinds]
     entries += [k for k in ("east", "west") if (east if k == "east" else west)]
     if any(data.regions[r].approximate for r in involved if r in pos):
         entries.append("approx")
@@ -1035,11 +1042,14 @@ def render(
     unplaced = [p for p in data.pairings if p not in shown]
     if unplaced:
         box = _el(svg, "g", class_="unplaced", font_size=12)
-        head = tr("unplaced", lang)
-        _el(box, "text", head, class_="legend", x=MARGIN / 4, y=ly, font_weight=700)
-        lx = MARGIN / 4 + _text_width(head, 12) + 10
+        heading = tr("unplaced", lang)
+        _el(box, "text", heading, class_="legend", x=MARGIN / 4, y=ly, font_weight=700)
+        lx = MARGIN / 4 + _text_width(heading, 12) + 10
         for p in unplaced:
-            text = in_lang(lang, lambda lg, p=p: _pairing_name(data, p, lg))
+            def pairing_name(lg: str, p: Pairing = p) -> str:
+                return _pairing_name(data, p, lg)
+
+            text = in_lang(lang, pairing_name)
             step = _text_width(text, 12) + 18
             if lx + step > WIDTH - 8:
                 lx, ly = MARGIN / 4 + 12, ly + 18

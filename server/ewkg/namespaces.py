@@ -7,7 +7,19 @@ uses the same prefixes.
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    VOID,
+    XSD,
+    DefinedNamespace,
+)
 
 EWKG = Namespace("https://w3id.org/ewkg/ontology#")
 ID = Namespace("https://w3id.org/ewkg/id/")
@@ -22,7 +34,8 @@ SCHEMA = Namespace("https://schema.org/")
 ONTOLOGY_IRI = "https://w3id.org/ewkg/ontology"
 ID_BASE = str(ID)
 
-PREFIXES: dict[str, Namespace] = {
+#: Prefix → namespace (rdflib's closed vocabularies are ``DefinedNamespace`` classes).
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "ewkg": EWKG,
     "ewkgsh": EWKGSH,
     "dcat": DCAT,

@@ -1,7 +1,7 @@
 """A WSGI lane for SPARQL queries: the protocol's common case answered without entering Flask.
 
 Flask's request machinery (request and app contexts, routing, the ``Response`` object, the
-header hooks of :mod:`ewkg.sparql` and :mod:`ewkg.caching`) costs about a millisecond per
+header hooks of :mod:`ewkg.sparql` and :mod:`ewkg.http_caching`) costs about a millisecond per
 request, several times what pyoxigraph takes to answer a lookup on this data. This middleware
 takes the plain query requests — ``GET /sparql?query=…`` and ``POST /sparql`` (form or
 ``application/sparql-query``) — and runs them through the very same protocol steps that the
@@ -33,10 +33,11 @@ from werkzeug.http import http_date, parse_accept_header, parse_options_header
 from werkzeug.wsgi import get_current_url
 
 from . import formats, sparql
-from .caching import DEFAULT_MAX_AGE, MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for
 from .errors import ApiError
 from .formats import HTML, Format
 from .hardening import NOSNIFF
+from .http_caching import MIN_GZIP_SIZE, accepts_gzip, compressible, etag_for, max_age
+from .services import find_executor, flask_wsgi, get_config, get_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -63,11 +64,13 @@ _MEMO_SIZE = 512
 class QueryLane:
     """WSGI middleware answering plain SPARQL query requests with the protocol's own steps."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, flask: Any = None) -> None:
         self.app = app
-        self.config = app.config["EWKG"]
-        self.store = app.extensions["ewkg.store"]
-        self.max_age = int(self.config.extra.get("cache_max_age", DEFAULT_MAX_AGE))
+        #: Where what is not answered here goes: Flask alone (never the app's whole stack).
+        self.flask = flask if flask is not None else flask_wsgi(app)
+        self.config = get_config(app)
+        self.store = get_store(app)
+        self.max_age = max_age(self.config)
         self._chosen: dict[tuple[Any, ...], Format | str] = {}
         self._hosts: dict[tuple[Any, ...], str] = {}
         self._memo_lock = threading.Lock()
@@ -94,7 +97,7 @@ class QueryLane:
 
     def _flask(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.passed += 1
-        return self.app(environ, start_response)
+        return self.flask(environ, start_response)
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The POST body, read in full and put back for Flask; ``None`` if Flask should read it."""
@@ -130,12 +133,12 @@ class QueryLane:
                 return None
             bases = [self.config.base_iri, self._host_url(environ)]
             prepared = sparql.prepare(op, self.config, bases)
-            chosen = self._choose(environ, method, prepared.info.form, op.formats)
+            chosen = self._choose(environ, method, prepared.form, op.formats)
         except (ApiError, UnicodeEncodeError):
             return None
         if not isinstance(chosen, Format):  # a browser asking for the query page
             return None
-        executor = self.app.extensions.get("ewkg.executor")
+        executor = find_executor(self.app)
         if executor is None:
             return None
         try:
@@ -191,7 +194,7 @@ class QueryLane:
         body: bytes,
         report: list[tuple[str, str]],
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        """The headers :mod:`ewkg.sparql` and :mod:`ewkg.caching` give a query's answer."""
+        """The headers :mod:`ewkg.sparql` and :mod:`ewkg.http_caching` give a query's answer."""
         mimetype = chosen.media_type
         compress = compressible(mimetype)
         gzipped = (

@@ -18,15 +18,14 @@ import hashlib
 import http.client
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from .cache import ResultCache
-from .executor import (
+from .evaluation import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
     QueryError,
@@ -38,17 +37,13 @@ from .executor import (
     render,
     result_cache_key,
 )
+from .lru import ResultCache
 from .namespaces import new_graph
 from .store import to_rdflib
 
 #: Result formats we can parse back (CSV is lossy: never asked for).
 _PARSEABLE_RESULTS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    m: fmt for m, fmt in RESULTS_MEDIA_TYPES.items() if fmt != ox.QueryResultsFormat.CSV
 }
 _FALLBACK_ACCEPT = (
     "application/sparql-results+json;q=0.9, application/n-triples;q=0.8, text/turtle;q=0.7"
@@ -118,6 +113,11 @@ class RemoteStore:
         ValueError: the URL is not http(s), or the endpoint does not answer a SPARQL query.
     """
 
+    #: The remote's data may change without the server knowing.
+    changes_outside = True
+    #: The data lives at the endpoint, not in this process.
+    oxigraph: None = None
+
     def __init__(self, endpoint: str, *, timeout: float = 10.0) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -125,6 +125,7 @@ class RemoteStore:
         self.endpoint = endpoint
         self.timeout = timeout
         self._parts = parts
+        self._host: str = parts.hostname
         try:
             self.ask("ASK {}")
         except (QueryError, OSError) as error:
@@ -170,7 +171,7 @@ class RemoteStore:
             if self._parts.scheme == "https"
             else http.client.HTTPConnection
         )
-        conn = cls(self._parts.hostname, self._parts.port, timeout=remaining)
+        conn = cls(self._host, self._parts.port, timeout=remaining)
         path = self._parts.path or "/"
         if self._parts.query:
             path += "?" + self._parts.query
@@ -257,16 +258,17 @@ def parse_response(
     """
     content_type = base_media_type(response.getheader("Content-Type", ""))
     results_format = _PARSEABLE_RESULTS.get(content_type)
+    source = cast(IO[bytes], reader)  # pyoxigraph reads any object with ``read(size)``
     try:
         if results_format is not None:
-            parsed = ox.parse_query_results(reader, format=results_format)
+            parsed = ox.parse_query_results(source, format=results_format)
             if not eager:
                 return parsed
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             names = [v.value for v in parsed.variables]
             return [
-                {n: to_rdflib(s[n]) for n in names if s[n] is not None}  # type: ignore[misc]
+                {n: to_rdflib(s[n]) for n in names if s[n] is not None}
                 for s in parsed
             ]
         rdf_format = GRAPH_MEDIA_TYPES.get(content_type) or ox.RdfFormat.from_media_type(
@@ -274,7 +276,7 @@ def parse_response(
         )
         if rdf_format is None:
             raise QueryError(f"the SPARQL store answered in an unknown format: {content_type!r}")
-        triples = ox.parse(reader, format=rdf_format)
+        triples = ox.parse(source, format=rdf_format)
         if not eager:
             return _TripleStream(triples)
         graph = new_graph()

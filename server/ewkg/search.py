@@ -25,8 +25,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .labels import memo
+
+if TYPE_CHECKING:  # pragma: no cover
+    import tantivy
+
 from .textanalysis import (
     CJK,
     Segmenter,
@@ -186,10 +191,10 @@ class SearchIndex:
         self.seg = seg
         self._pid = -1
         self._lock = threading.Lock()
-        self._index: object | None = None
-        self._schema: object | None = None
+        self._index: tantivy.Index | None = None
+        self._schema: tantivy.Schema | None = None
 
-    def _searcher(self) -> tuple[object, object]:
+    def _searcher(self) -> tuple[tantivy.Searcher, tantivy.Schema]:
         with self._lock:
             if self._index is None or self._pid != os.getpid():
                 import tantivy
@@ -208,7 +213,8 @@ class SearchIndex:
                 writer.wait_merging_threads()
                 index.reload()
                 self._index, self._schema, self._pid = index, schema, os.getpid()
-            return self._index.searcher(), self._schema  # type: ignore[union-attr]
+            assert self._index is not None and self._schema is not None
+            return self._index.searcher(), self._schema
 
     def prepare(self) -> None:
         """Load the query-side analysers (segmenter, OpenCC, stemmer) now: pure Python state,
@@ -226,16 +232,18 @@ class SearchIndex:
 
     # --- queries ------------------------------------------------------------------------------
 
-    def _word_query(self, schema: object, word: str, *, last: bool) -> object | None:
+    def _word_query(
+        self, schema: tantivy.Schema, word: str, *, last: bool
+    ) -> tantivy.Query | None:
         """The query of one query word: any field, stem or typo or (last word) prefix."""
         from tantivy import Query
 
-        def term(f: str, value: str, boost: float = 1.0) -> object:
+        def term(f: str, value: str, boost: float = 1.0) -> tantivy.Query:
             q = Query.term_query(schema, f, value)
             b = boost * _BOOST.get(f, 1.0)
             return Query.boost_query(q, b) if b != 1.0 else q
 
-        options: list[object] = []
+        options: list[tantivy.Query] = []
         if CJK.search(word):
             for w in [word, *self.seg.words(word)] if len(word) > 1 else [word]:
                 options += [term("name", w), term("text", w)]

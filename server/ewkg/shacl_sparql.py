@@ -30,7 +30,13 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .namespaces import new_graph
-from .store import oxigraph_term, to_rdflib
+from .store import (
+    oxigraph_predicate,
+    oxigraph_subject,
+    oxigraph_term,
+    query_solutions,
+    to_rdflib,
+)
 
 __all__ = ["CompiledShapes", "UnsupportedShapeError", "compile_shapes", "to_oxigraph"]
 
@@ -60,17 +66,22 @@ class UnsupportedShapeError(ValueError):
 def to_oxigraph(graph: Graph) -> ox.Store:
     """A pyoxigraph store holding ``graph``'s triples."""
     store = ox.Store()
-    term = oxigraph_term
-    store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in graph])
+    store.extend([ox.Quad(oxigraph_subject(s), oxigraph_predicate(p), oxigraph_term(o))
+                  for s, p, o in graph])
     return store
 
 
-def _rdflib(term: object) -> Node:
+def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
-    value = to_rdflib(term)  # type: ignore[arg-type]
-    assert value is not None
-    return value
+    return to_rdflib(term)
+
+
+def _integer(shape: Node, value: Node) -> int:
+    """The integer a shape's count or length constraint gives."""
+    if not isinstance(value, Literal) or not isinstance(value.toPython(), int):
+        raise UnsupportedShapeError(f"{shape}: {value!r} is not an integer")
+    return int(value.toPython())
 
 
 def _sparql(node: Node) -> str:
@@ -153,7 +164,8 @@ def _value_checks(shapes: Graph, shape: Node) -> Iterator[tuple[URIRef, str]]:
             op = "<" if predicate == SH.minLength else ">"
             component = (SH.MinLengthConstraintComponent if predicate == SH.minLength
                          else SH.MaxLengthConstraintComponent)
-            yield component, f"isBlank(?value) || STRLEN(STR(?value)) {op} {int(value)}"
+            length = _integer(shape, value)
+            yield component, f"isBlank(?value) || STRLEN(STR(?value)) {op} {length}"
         elif predicate == SH["class"]:
             yield SH.ClassConstraintComponent, (
                 "NOT EXISTS { " + _INSTANCE.format(_sparql(value)) + " }"
@@ -162,8 +174,9 @@ def _value_checks(shapes: Graph, shape: Node) -> Iterator[tuple[URIRef, str]]:
             members = ", ".join(_sparql(x) for x in Collection(shapes, value))
             yield SH.InConstraintComponent, f"!(?value IN ({members}))"
         elif predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
-            op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
-                  SH.maxExclusive: "<"}[predicate]
+            bounds: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=",
+                                       SH.minExclusive: ">", SH.maxExclusive: "<"}
+            op = bounds[predicate]
             name = str(predicate).rsplit("#", 1)[1]
             component = SH[name[0].upper() + name[1:] + "ConstraintComponent"]
             yield component, f"!COALESCE(?value {op} {_sparql(value)}, false)"
@@ -189,14 +202,14 @@ def _compile_shape(shapes: Graph, shape: URIRef, targets: str,
         return
     p = _path(shapes, path)
     min_count = shapes.value(shape, SH.minCount)
-    if min_count is not None and int(min_count) > 0:
+    if min_count is not None and _integer(shape, min_count) > 0:
         query = (f"SELECT ?this WHERE {{ {targets} OPTIONAL {{ ?this {p} ?v }} }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(min_count)})")
+                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {_integer(shape, min_count)})")
         yield Check(shape, SH.MinCountConstraintComponent, query, severity, path)
     max_count = shapes.value(shape, SH.maxCount)
     if max_count is not None:
         query = (f"SELECT ?this WHERE {{ {targets} ?this {p} ?v }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(max_count)})")
+                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {_integer(shape, max_count)})")
         yield Check(shape, SH.MaxCountConstraintComponent, query, severity, path)
     if (shape, SH.uniqueLang, Literal(True)) in shapes:
         query = (f"SELECT DISTINCT ?this WHERE {{ {targets} ?this {p} ?a, ?b . "
@@ -242,7 +255,7 @@ class CompiledShapes:
         report = new_graph()
         for check in self.checks:
             seen: set[tuple[object, object, object]] = set()
-            for row in store.query(check.query):
+            for row in query_solutions(store.query(check.query)):
                 this = row["this"]
                 if this is None:
                     continue

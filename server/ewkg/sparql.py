@@ -7,7 +7,7 @@ A request goes through four steps, each refusing bad input with a precise status
    UTF-8; ``default-graph-uri`` / ``named-graph-uri``; updates are refused (403);
 2. **check** it (:mod:`ewkg.safety`): size, nesting, ``SERVICE``, remote graphs; the query form;
 3. **negotiate** the result format (:mod:`ewkg.formats`): ``format=`` or ``Accept``;
-4. **execute** it on the engine (``app.extensions["ewkg.executor"]``), bounded in time and size.
+4. **execute** it on the engine (:func:`ewkg.services.get_executor`), bounded in time and size.
 
 ``GET /sparql`` without a query answers the SPARQL 1.1 Service Description (RDF) or, for a
 browser, the query UI. See ``docs/protocol.md`` for every parameter and status.
@@ -27,7 +27,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from jinja2 import TemplateError
 from werkzeug.datastructures import MIMEAccept
 
-from . import formats
+from . import formats, services
 from .bodies import read_body
 from .errors import ApiError, bad_request, forbidden, not_acceptable, unsupported_media_type
 from .formats import HTML, Format
@@ -35,7 +35,7 @@ from .resources import query_files
 from .safety import QueryInfo, UnsafeQueryError, check, check_dataset
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .executor import QueryResponse
+    from .executor import Executor, QueryResponse
 
 bp = Blueprint("sparql", __name__)
 
@@ -107,7 +107,7 @@ def read_operation() -> Operation:
     The body is read whole or refused (:func:`ewkg.bodies.read_body`): a chunked body over the
     limit is a 413 like one with a ``Content-Length``, never a query cut short.
     """
-    limit = current_app.config["EWKG"].max_request_bytes
+    limit = services.get_config().max_request_bytes
     return parse_operation(
         request.method,
         request.query_string,
@@ -226,10 +226,9 @@ def choose_format(
 # --------------------------------------------------------------------------- executing
 
 
-def get_executor(app: Flask | None = None) -> Any:
-    """The engine's executor (``ewkg.engine.init_app`` attaches it)."""
-    app = app or current_app
-    executor = app.extensions.get("ewkg.executor")
+def get_executor(app: Flask | None = None) -> Executor:
+    """The engine's executor (``ewkg.engine.init_app`` attaches it), else a 503."""
+    executor = services.find_executor(app)
     if executor is None:
         raise ApiError(503, "the query engine is not available")
     return executor
@@ -242,7 +241,7 @@ def public_endpoint(config: Any) -> str:
 
 def local_bases() -> list[str]:
     """IRI prefixes of graphs that are this dataset's own (see :func:`ewkg.safety.is_local`)."""
-    config = current_app.config["EWKG"]
+    config = services.get_config()
     return [config.base_iri, request.host_url]
 
 
@@ -254,8 +253,10 @@ class Prepared:
     text: str
     #: Characters prepended to the client's text (to map error positions back).
     prologue: int
-    #: What the safety scan learnt (the query form, above all).
+    #: What the safety scan learnt.
     info: QueryInfo
+    #: The query form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``).
+    form: str
 
 
 def prepare(op: Operation, config: Any, bases: list[str]) -> Prepared:
@@ -286,7 +287,9 @@ def prepare(op: Operation, config: Any, bases: list[str]) -> Prepared:
         prologue = f"BASE <{public_endpoint(config)}> "
     else:
         prologue = ""
-    return Prepared(prologue + query, len(prologue), info)
+    if info.form is None:  # pragma: no cover - check() refuses a text without a query form
+        raise bad_request("no query form (SELECT, ASK, CONSTRUCT, DESCRIBE) found")
+    return Prepared(prologue + query, len(prologue), info, info.form)
 
 
 def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> QueryResponse:
@@ -379,9 +382,9 @@ def _shorten(message: str, limit: int = 400) -> str:
 
 def execute(op: Operation) -> Response:
     """Check, negotiate and run a query operation."""
-    prepared = prepare(op, current_app.config["EWKG"], local_bases())
+    prepared = prepare(op, services.get_config(), local_bases())
     extra = [HTML] if request.method in {"GET", "HEAD"} else []
-    chosen = choose_format(formats.for_form(prepared.info.form), op.formats, extra=extra)
+    chosen = choose_format(formats.for_form(prepared.form), op.formats, extra=extra)
     if chosen == HTML:
         return query_ui(initial_query=op.query)
     assert isinstance(chosen, Format)
@@ -444,7 +447,7 @@ def service_description_response(fmt: Format) -> Response:
     from .service_description import service_description
 
     graph = service_description(
-        current_app.extensions["ewkg.store"],
+        services.get_store(),
         endpoint=request.base_url,
         base_url=request.url_root,
     )
@@ -490,10 +493,10 @@ def _gzip_post(response: Response) -> None:
     """gzip a POST query's result when the client accepts it.
 
     ``GET`` responses are compressed (and given validators) by the app-wide hook of
-    :mod:`ewkg.caching`, which leaves ``POST`` alone; it never compresses a body that already has
-    a ``Content-Encoding``, so nothing is compressed twice.
+    :mod:`ewkg.http_caching`, which leaves ``POST`` alone; it never compresses a body that already
+    has a ``Content-Encoding``, so nothing is compressed twice.
     """
-    from .caching import MIN_GZIP_SIZE, accepts_gzip, compressible
+    from .http_caching import MIN_GZIP_SIZE, accepts_gzip, compressible
 
     if not compressible(response.mimetype):
         return

@@ -5,7 +5,7 @@ Internal callers (linked-data pages, VoID, validation) use :class:`Store`'s smal
 queries from the SPARQL protocol layer go through :mod:`ewkg.executor` instead: bounded in time
 (a killable worker process) and in size.
 
-Backends (chosen by :func:`open_store` from ``Config.store``):
+Backends (chosen by :func:`ewkg.backends.open_store` from ``Config.store``):
 
 * ``memory`` — the bundled files loaded into an in-memory pyoxigraph store (the default);
 * ``oxigraph:PATH`` — a persistent on-disk pyoxigraph store, loaded once and reopened read-only
@@ -33,18 +33,16 @@ import shutil
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, overload, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
+from . import formats
 from .entailment import INFERRED_GRAPH, materialise
 from .namespaces import new_graph
 from .resources import bundle_dir, dataset_files
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .config import Config
 
 _log = logging.getLogger(__name__)
 
@@ -58,16 +56,6 @@ REFERENCE_GRAPH = "https://w3id.org/ewkg/graph/reference"
 DATA_GRAPH = "https://w3id.org/ewkg/graph/data"
 #: The graphs the store holds (a TriG or N-Quads file given with ``--data`` may add others).
 GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, DATA_GRAPH, INFERRED_GRAPH)
-
-_OX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".n3": ox.RdfFormat.N3,
-}
 
 #: Datasets up to this size are parsed in memory, then written to disk in one bulk write.
 STAGE_IN_MEMORY_BYTES = 64 * 1024 * 1024
@@ -127,7 +115,13 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+#: A pyoxigraph term as triples hold them (RDF 1.2 quoted triples are not used here).
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: An rdflib term as graphs hold them.
+RdfTerm = URIRef | BNode | Literal
+
+
+def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to the equal pyoxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -142,8 +136,36 @@ def oxigraph_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported term: {term!r}")
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
-    """Convert a pyoxigraph term to the equal rdflib term."""
+def oxigraph_subject(term: Node) -> ox.NamedNode | ox.BlankNode:
+    """Convert an rdflib subject (an IRI or a blank node) to the equal pyoxigraph term.
+
+    Raises:
+        TypeError: ``term`` is a literal or another kind of node.
+    """
+    converted = oxigraph_term(term)
+    if isinstance(converted, ox.Literal):
+        raise TypeError(f"a literal cannot be a subject: {term!r}")
+    return converted
+
+
+def oxigraph_predicate(term: Node) -> ox.NamedNode:
+    """Convert an rdflib predicate (an IRI) to the equal pyoxigraph term.
+
+    Raises:
+        TypeError: ``term`` is not an IRI.
+    """
+    converted = oxigraph_term(term)
+    if not isinstance(converted, ox.NamedNode):
+        raise TypeError(f"a predicate must be an IRI: {term!r}")
+    return converted
+
+
+@overload
+def to_rdflib(term: OxTerm | ox.Triple) -> RdfTerm: ...
+@overload
+def to_rdflib(term: None) -> None: ...
+def to_rdflib(term: OxTerm | ox.Triple | None) -> RdfTerm | None:
+    """Convert a pyoxigraph term to the equal rdflib term (a quoted triple is refused)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -162,11 +184,11 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifi
 
 def rdf_format_for(path: Path) -> ox.RdfFormat:
     """The pyoxigraph parser format for a file, by its extension."""
-    try:
-        return _OX_FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(_OX_FORMATS))
-        raise ValueError(f"{path}: unknown RDF file extension (known: {known})") from None
+    fmt = formats.by_suffix(path.suffix, formats.graph_formats(readable=True))
+    if fmt is None:
+        known = ", ".join(sorted(formats.suffixes(formats.graph_formats(readable=True))))
+        raise ValueError(f"{path}: unknown RDF file extension (known: {known})")
+    return fmt.rdf
 
 
 def graph_for(path: Path) -> str:
@@ -238,6 +260,46 @@ def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) ->
     materialise(store)  # the ontology's subclass/subproperty closure, in its own graph
 
 
+def solution_rows(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[
+    dict[str, Identifier]
+]:
+    """The rows of a SELECT result as rdflib terms (unbound variables absent).
+
+    Raises:
+        TypeError: ``result`` is not a SELECT result.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
+    names = [v.value for v in result.variables]
+    return [{n: to_rdflib(term) for n in names if (term := s[n]) is not None} for s in result]
+
+
+def query_solutions(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> ox.QuerySolutions:
+    """A SELECT result, checked.
+
+    Raises:
+        TypeError: ``result`` is not a SELECT result.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
+    return result
+
+
+def query_triples(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> ox.QueryTriples:
+    """A CONSTRUCT / DESCRIBE result, checked.
+
+    Raises:
+        TypeError: ``result`` is not a graph result.
+    """
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"a CONSTRUCT result was expected, not {type(result).__name__}")
+    return result
+
+
 @runtime_checkable
 class Store(Protocol):
     """What every backend offers to the rest of the package."""
@@ -246,6 +308,14 @@ class Store(Protocol):
     version: str
     #: When the dataset was loaded (``Last-Modified``).
     loaded_at: datetime
+    #: Capability: the data may change behind the server's back (a remote endpoint), so its
+    #: answers are cached for a limited time only and never replayed by the fast path.
+    changes_outside: bool
+
+    @property
+    def oxigraph(self) -> ox.Store | None:
+        """Capability: the pyoxigraph store holding the data in this process (its query
+        processes fork from it), or ``None`` when the data lives elsewhere."""
 
     def __len__(self) -> int:
         """Number of triples (quads) in the store."""
@@ -387,6 +457,9 @@ class EmbeddedStore:
             load_files(self._ox, paths)
         self.loaded_at = datetime.now(UTC).replace(microsecond=0)
 
+    #: The data changes only when the server reloads it (a new :attr:`version`).
+    changes_outside = False
+
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store."""
@@ -408,19 +481,14 @@ class EmbeddedStore:
         return self._count
 
     def select(self, query: str) -> list[dict[str, Identifier]]:
-        solutions = self._ox.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]
-        return [
-            {n: to_rdflib(s[n]) for n in names if s[n] is not None}  # type: ignore[misc]
-            for s in solutions
-        ]
+        return solution_rows(self._ox.query(query, use_default_graph_as_union=True))
 
     def ask(self, query: str) -> bool:
         return bool(self._ox.query(query, use_default_graph_as_union=True))
 
     def construct(self, query: str) -> Graph:
         g = new_graph()
-        for t in self._ox.query(query, use_default_graph_as_union=True):
+        for t in query_triples(self._ox.query(query, use_default_graph_as_union=True)):
             g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return g
 
@@ -429,22 +497,3 @@ class EmbeddedStore:
         for q in self._ox:
             g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return g
-
-
-def open_store(config: Config) -> Store:
-    """Open the store the configuration names (bundled data in memory by default)."""
-    files = list(config.data) or None
-    if config.store == "memory":
-        return EmbeddedStore(files)
-    if config.store.startswith("oxigraph:"):
-        path = config.store.removeprefix("oxigraph:")
-        if not path:
-            raise ValueError("--store oxigraph:PATH needs a directory, e.g. oxigraph:./ewkg-db")
-        return EmbeddedStore(files, path=path)
-    if config.store.startswith(("http://", "https://")):
-        from .remote_store import RemoteStore
-
-        return RemoteStore(config.store, timeout=config.query_timeout)
-    raise ValueError(
-        f"unknown store {config.store!r}: use 'memory', 'oxigraph:PATH' or an http(s) SPARQL URL"
-    )

@@ -16,10 +16,10 @@ from markupsafe import Markup, escape
 from rdflib import Literal
 
 from . import i18n, mapsvg
-from .app import get_store
 from .labels import labels_for
 from .namespaces import sparql_prologue
 from .pages import guess_lang
+from .services import get_store
 from .store import Store
 
 Pairs = list[tuple[str, str]]
@@ -149,7 +149,8 @@ def _facts(store: Store, pairings: list[mapsvg.Pairing], focus: str | None,
     start_disputes: dict[str, list[str]] = {}
     for row in store.select(prologue + DISPUTES_QUERY % values):
         disputes.setdefault(str(row["p"]), []).append(str(row["d"]))
-        if row.get("start") is not None and row["start"].toPython():
+        start = row.get("start")
+        if isinstance(start, Literal) and start.toPython():
             start_disputes.setdefault(str(row["p"]), []).append(str(row["d"]))
     claims: dict[str, list[dict]] = {}
     for row in store.select(prologue + START_CLAIMS_QUERY % values):

@@ -73,7 +73,9 @@ _GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.isDefinedBy, DCTERMS.source, PROV.wasDerivedFrom),
 )
 _OWN, _OTHERS, _PROVENANCE = 4, 5, 7
-_RANK = {p: (g, i) for g, group in enumerate(_GROUPS) for i, p in enumerate(group)}
+_RANK: dict[Node, tuple[int, int]] = {
+    p: (g, i) for g, group in enumerate(_GROUPS) for i, p in enumerate(group)
+}
 _LANG_RANK = {"fr": 0, "zh": 1, "en": 2}
 _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long,
             XSD.nonNegativeInteger, XSD.positiveInteger, XSD.gYear}
@@ -158,7 +160,7 @@ class _Writer:
             o for _, _, o in graph if isinstance(o, BNode)
         )
         subjects = set(graph.subjects())
-        self.lists: dict[BNode, list[Node]] = {}
+        self.lists: dict[Node, list[Node]] = {}
         self.tails: set[BNode] = set()
         for node in subjects:
             if isinstance(node, BNode) and self.refs[node] == 1:
@@ -223,10 +225,10 @@ class _Writer:
         return items
 
     # -- terms ---------------------------------------------------------------------------------
-    def predicate(self, iri: URIRef) -> str:
+    def predicate(self, iri: Node) -> str:
         return "a" if iri == RDF.type else self.iri(iri)
 
-    def iri(self, iri: URIRef) -> str:
+    def iri(self, iri: Node) -> str:
         text = str(iri)
         best: tuple[str, str] | None = None
         for prefix, namespace in PREFIXES.items():

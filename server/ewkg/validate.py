@@ -323,7 +323,9 @@ def _misplaced(data: Graph, closure: Graph, add: Callable[..., None]) -> None:
         })
     ontology_classes = {c for c in data.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     served = {(t.subject.value, t.object.value) for t in store.quads_for_pattern(
-        None, ox.NamedNode(str(RDF.type)), None) if isinstance(t.object, ox.NamedNode)}
+        None, ox.NamedNode(str(RDF.type)), None)
+        if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
+        and isinstance(t.object, ox.NamedNode)}
     for x, c in closure.subject_objects(RDF.type):
         if (isinstance(x, URIRef) and c in ontology_classes and (x, None, None) in data
                 and (str(x), str(c)) not in served and (x, RDF.type, OWL.Class) not in data
@@ -371,16 +373,16 @@ def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violatio
                   "which are disjoint classes.",
         })
     for row in closure.query(_FUNCTIONAL):
-        x, p, a, b = row  # type: ignore[misc]
-        if (a, OWL.sameAs, b) in data or (b, OWL.sameAs, a) in data:
+        x, p, one, other = row  # type: ignore[misc]
+        if (one, OWL.sameAs, other) in data or (other, OWL.sameAs, one) in data:
             continue
-        add(x, term_text(p), b, "owl:FunctionalProperty", {
+        add(x, term_text(p), other, "owl:FunctionalProperty", {
             "fr": f"Contradiction : la propriété fonctionnelle {term_text(p)} a deux valeurs, "
-                  f"{term_text(a)} et {term_text(b)}.",
-            "zh": f"矛盾：函数型属性 {term_text(p)} 有两个不同的值：{term_text(a)} 和 "
-                  f"{term_text(b)}。",
+                  f"{term_text(one)} et {term_text(other)}.",
+            "zh": f"矛盾：函数型属性 {term_text(p)} 有两个不同的值：{term_text(one)} 和 "
+                  f"{term_text(other)}。",
             "en": f"Contradiction: the functional property {term_text(p)} has two values, "
-                  f"{term_text(a)} and {term_text(b)}.",
+                  f"{term_text(one)} and {term_text(other)}.",
         })
     _misplaced(data, closure, add)
     error_type = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
@@ -448,7 +450,7 @@ def validate_sources(
                     data.add(triple)
     else:
         # Only read for labels: a view over the graphs, the inputs first.
-        data = ReadOnlyGraphAggregate(graphs)  # type: ignore[assignment]
+        data = ReadOnlyGraphAggregate(graphs)
     sources = list(inputs) + list(context)
     report_graph = _shacl(data, shapes, engine=engine, store=store)
     shown = data

@@ -3,8 +3,9 @@
 - ``GET /validate``: a page where Turtle is pasted or uploaded (``templates/validate.html``).
 - ``POST /validate`` with the document as the body (``Content-Type: text/turtle``,
   ``application/n-triples`` or ``application/ld+json``), or as the form field ``data`` / the file
-  upload ``file`` with a ``format`` field (``turtle``, ``ntriples``, ``jsonld``). The report comes
-  back as JSON (default for API calls), Turtle (a ``sh:ValidationReport``) or HTML, by ``Accept``.
+  upload ``file`` with a ``format`` field (``ttl``, ``nt``, ``jsonld``, or an alias of
+  :mod:`ewkg.formats` such as ``turtle``). The report comes back as JSON (default for API
+  calls), Turtle (a ``sh:ValidationReport``) or HTML, by ``Accept``.
 
 The posted document is merged with the served dataset's files (for references) and validated
 in a process of its own, under the limits of :mod:`ewkg.validation_worker` (time, memory, slots,
@@ -27,6 +28,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
+from . import formats
 from .errors import ApiError, bad_request, not_acceptable, unsupported_media_type
 from .i18n import current_lang
 from .validation_worker import (
@@ -42,20 +44,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 bp = Blueprint("validation", __name__)
 
+#: The formats a document to validate may be written in (the form's ``format`` choices).
+_INPUT_FORMATS = [formats.by_name(name) for name in ("ttl", "nt", "jsonld")]
 #: Media types of the documents accepted as a request body.
 BODY_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+    m: f.rdf for m, f in formats.syntax_table(_INPUT_FORMATS).items()
 }
-#: Values of the form's ``format`` field.
-FORM_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+#: Values of the form's ``format`` field (their aliases, ``turtle``, ``ntriples``…, are accepted).
+FORM_FORMATS: dict[str, ox.RdfFormat] = {f.name: f.rdf for f in _INPUT_FORMATS}
 _FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 #: Response types, the default first for API clients.
 RESPONSE_TYPES = ("application/json", "text/turtle", "text/html")
@@ -122,9 +118,11 @@ def _read_input() -> tuple[bytes, ox.RdfFormat, bool]:
     mimetype = request.mimetype
     try:
         if mimetype in _FORMS:
-            name = request.form.get("format", "turtle")
-            if name not in FORM_FORMATS:
+            found = formats.matching(request.form.get("format", "ttl"), _INPUT_FORMATS)
+            if found is None:
+                name = request.form.get("format", "")
                 raise bad_request(f"unknown format {name!r}: use one of {', '.join(FORM_FORMATS)}")
+            name = found.name
             upload = request.files.get("file")
             data = upload.read() if upload is not None and upload.filename else b""
             if not data:
@@ -159,7 +157,7 @@ def _best_response_type(from_form: bool) -> str:
     return best
 
 
-def _page(report: object = None, *, status: int = 200, text: str = "", fmt: str = "turtle",
+def _page(report: object = None, *, status: int = 200, text: str = "", fmt: str = "ttl",
           syntax: list[object] | None = None) -> Response:
     body = render_template(
         "validate.html", report=report, text=text, fmt=fmt, formats=list(FORM_FORMATS),
@@ -204,7 +202,7 @@ def post() -> Response:
         media_type=response_type, lang=lang,
     ))
     text = data.decode("utf-8", errors="replace") if from_form else ""
-    fmt = next((k for k, v in FORM_FORMATS.items() if v == rdf_format), "turtle")
+    fmt = next((k for k, v in FORM_FORMATS.items() if v == rdf_format), "ttl")
     if report.syntax_errors:
         if response_type == "text/html":
             return _page(status=400, text=text, fmt=fmt, syntax=list(report.syntax_errors))

@@ -7,8 +7,9 @@ and writes buffered responses, so a slow or idle peer holds no thread. The liste
 bound here, before gunicorn starts, so that a port in use is a clear error and ``--port 0`` picks a
 free port whose URL is printed. SIGTERM and Ctrl-C both drain gracefully: the master stops
 accepting, lets running requests finish (up to the query timeout), then exits 0. Gunicorn runs
-the app behind :mod:`ewkg.fastpath`, which replays repeated read-only responses, and
-:mod:`ewkg.query_lane`, which answers plain query requests, both without entering Flask.
+the app, whose factory put :mod:`ewkg.fastpath` (replays repeated read-only responses) and
+:mod:`ewkg.query_lane` (answers plain query requests) in front of Flask
+(:func:`ewkg.app.install_front`): every front serves that one stack.
 
 For an external gunicorn, ``gunicorn --preload -k ewkg.front.WaitressWorker 'ewkg.wsgi:make_app()'``
 serves the app configured from ``EWKG_*`` variables.
@@ -32,6 +33,7 @@ from gunicorn.arbiter import Arbiter
 
 from .config import Config
 from .front import FrontLimits
+from .services import find_executor
 
 
 def make_app() -> Flask:
@@ -105,7 +107,7 @@ def _worker_exit(arbiter: Any, worker: Any) -> None:
     flushes its output and leaves with the exit code gunicorn was about to use.
     """
     app = getattr(worker.app, "application", None)
-    executor = app.extensions.get("ewkg.executor") if app is not None else None
+    executor = find_executor(app) if app is not None else None
     if executor is not None:
         executor.close()
     error = sys.exc_info()[1]  # called from gunicorn's ``finally``: the SystemExit in flight
@@ -165,13 +167,10 @@ class GunicornApp(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Repeated read-only requests are replayed in front of everything (ewkg.fastpath), plain
-        # query requests are answered without Flask (ewkg.query_lane); the worker hook still
-        # finds the Flask app itself in ``self.application``.
-        from .fastpath import wrap
-        from .query_lane import QueryLane
-
-        app = wrap(self.application, QueryLane(self.application))
+        # The app's own stack: repeated read-only requests replayed (ewkg.fastpath), plain query
+        # requests answered without Flask (ewkg.query_lane), then Flask; the worker hook finds
+        # the Flask app itself in ``self.application``.
+        app: Any = self.application  # its layers are in place (ewkg.app.install_front)
         options = getattr(self, "options", None)  # None: built by a test without options
         if options is not None and options.access_log:
             from .front import AccessLog

@@ -9,9 +9,8 @@ import click
 
 from .. import formats
 
-#: The RDF document formats, by the short name and file extension of the format table.
+#: The RDF document formats, by the short name of the format table.
 _GRAPH_FORMATS = {f.name: f for f in formats.graph_formats()}
-_BY_EXTENSION = {f.extension: f for f in formats.graph_formats()}
 
 
 @click.command(
@@ -42,10 +41,9 @@ def dump(format_: str | None, output: Path | None, data: tuple[Path, ...]) -> No
 
     if format_ is not None:
         fmt = _GRAPH_FORMATS[format_.lower()]
-    elif output is not None and output.suffix.lstrip(".").lower() in _BY_EXTENSION:
-        fmt = _BY_EXTENSION[output.suffix.lstrip(".").lower()]
     else:
-        fmt = _GRAPH_FORMATS["ttl"]
+        by_suffix = formats.by_suffix(output.suffix, _GRAPH_FORMATS.values()) if output else None
+        fmt = by_suffix or _GRAPH_FORMATS["ttl"]
     try:
         store = EmbeddedStore(list(data) or None)
     except (OSError, SyntaxError, ValueError) as e:

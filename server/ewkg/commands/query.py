@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .. import formats
+from ..services import find_executor
 
 _SHELL_ACCEPT = (
     "text/tab-separated-values, application/sparql-results+json;q=0.9, text/turtle;q=0.9"
@@ -79,7 +80,7 @@ def query(
                 headers={"Content-Type": "application/sparql-query", "Accept": _SHELL_ACCEPT},
             )
     finally:
-        executor = app.extensions.get("ewkg.executor")
+        executor = find_executor(app)
         if executor is not None:
             executor.close()
     if response.status_code != 200:

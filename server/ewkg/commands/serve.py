@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,12 +41,11 @@ def _memory_budget(value: str | None) -> int | None:
         raise click.BadParameter(str(e)) from None
 
 
-def build_config(**options: object) -> Config:
+def build_config(*, data: Iterable[str | Path] = (), **options: Any) -> Config:
     """``Config`` from ``EWKG_*`` variables, then the flags that were given."""
-    data = options.pop("data", None)
     if data:
-        options["data"] = tuple(Path(p) for p in data)  # type: ignore[union-attr]
-    return Config.from_env(**options)
+        options["data"] = tuple(Path(p) for p in data)
+    return Config.from_env(None, **options)
 
 
 def open_app(config: Config) -> Flask:
@@ -135,6 +135,7 @@ def serve(
     Ctrl-C or SIGTERM stops it gracefully.
     """
     from ..front import FrontLimits
+    from ..services import get_store
     from ..wsgi import PortInUseError, ServerOptions, bind_socket
     from ..wsgi import serve as run_server
 
@@ -143,7 +144,7 @@ def serve(
                           max_request_bytes=max_request_bytes, idle_timeout=idle_timeout,
                           max_connections=max_connections, **validation)
     if query_workers is not None:
-        config = replace(config, extra={**config.extra, "query_workers": query_workers})
+        config = replace(config, query_workers=query_workers)
     try:
         sock = bind_socket(host, port)
     except PortInUseError as e:
@@ -152,7 +153,7 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     url = f"http://{shown}:{bound_port}/"
-    store_obj = app.extensions["ewkg.store"]
+    store_obj = get_store(app)
     click.echo(f"ewkg serving {len(store_obj)} triples on {url}  (SPARQL: {url}sparql)")
     click.echo("Ctrl-C to stop.")
     sys.stdout.flush()

@@ -9,7 +9,7 @@ One ``after_request`` hook, run after every other hook, for each ``GET``/``HEAD`
   with its version, so the tag changes exactly when the representation can.
 * ``Last-Modified``: when the dataset was loaded (``store.loaded_at``).
 * ``304 Not Modified`` on a matching ``If-None-Match`` (or, without it, ``If-Modified-Since``).
-* ``Cache-Control: public, max-age=N`` (``Config.extra["cache_max_age"]``, default 300 s), unless
+* ``Cache-Control: public, max-age=N`` (``Config.cache_max_age``, default 300 s), unless
   the view set its own.
 * gzip when ``Accept-Encoding`` allows it, for text-like bodies of 500 bytes or more, never for a
   body already encoded or streamed; ``Vary: Accept-Encoding`` on every compressible type.
@@ -22,14 +22,21 @@ from __future__ import annotations
 import gzip
 import hashlib
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from werkzeug.datastructures import Accept
 
 from . import i18n
+from .config import Config
+from .services import get_config, get_store
 
 #: Bodies shorter than this are not worth compressing.
 MIN_GZIP_SIZE = 500
 DEFAULT_MAX_AGE = 300
+
+
+def max_age(config: Config) -> int:
+    """Seconds a cacheable answer may be reused: ``Config.cache_max_age``, default 300."""
+    return DEFAULT_MAX_AGE if config.cache_max_age is None else config.cache_max_age
 
 _COMPRESSIBLE_PREFIXES = ("text/",)
 _COMPRESSIBLE_TYPES = frozenset({
@@ -151,11 +158,9 @@ def after_request(response: Response) -> Response:
                 response.headers.pop("Accept-Ranges", None)
         return response
 
-    store = current_app.extensions.get("ewkg.store")
-    if store is None:  # pragma: no cover - every app has one
-        return response
-    config = current_app.config.get("EWKG")
-    max_age = int((config.extra if config else {}).get("cache_max_age", DEFAULT_MAX_AGE))
+    store = get_store()
+    config = get_config()
+    max_age_seconds = max_age(config)
     lang = _language_variant(response)
     if response.headers.get("ETag") is None:
         response.set_etag(etag_for(
@@ -170,7 +175,7 @@ def after_request(response: Response) -> Response:
         response.last_modified = store.loaded_at
     if "Cache-Control" not in response.headers:  # a view's own policy wins
         response.cache_control.public = True
-        response.cache_control.max_age = max_age
+        response.cache_control.max_age = max_age_seconds
     response.make_conditional(request)
     if response.status_code == 304:
         return response

@@ -1,0 +1,72 @@
+"""Typed access to what the app factory attaches to an app: its configuration, store and query
+executor. Every module reads them here (never by an ``app.extensions`` string key), so a reader
+and a type checker see one seam.
+
+It imports only Flask (the store and executor types are for type checkers), so any module of the
+package may use it without an import circle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .executor import Executor
+    from .store import Store
+
+_STORE = "ewkg.store"
+_EXECUTOR = "ewkg.executor"
+_FLASK_WSGI = "ewkg.flask_wsgi"
+
+
+def _app(app: Flask | None) -> Flask:
+    return app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def get_config(app: Flask | None = None) -> Config:
+    """The :class:`~ewkg.config.Config` of ``app`` (default: the current app)."""
+    return _app(app).config["EWKG"]  # type: ignore[no-any-return]
+
+
+def get_store(app: Flask | None = None) -> Store:
+    """The store of ``app`` (default: the current app)."""
+    return _app(app).extensions[_STORE]  # type: ignore[no-any-return]
+
+
+def set_store(app: Flask, store: Store) -> None:
+    """Attach ``store`` to ``app`` (the app factory does, once)."""
+    app.extensions[_STORE] = store
+
+
+def flask_wsgi(app: Flask | None = None) -> Any:
+    """Flask's own WSGI callable, without the layers :func:`ewkg.app.install_front` puts in
+    front of it."""
+    found = _app(app)
+    return found.extensions.get(_FLASK_WSGI, found.wsgi_app)
+
+
+def set_flask_wsgi(app: Flask, wsgi: Any) -> None:
+    """Remember Flask's own WSGI callable (the app factory does, once)."""
+    app.extensions[_FLASK_WSGI] = wsgi
+
+
+def find_executor(app: Flask | None = None) -> Executor | None:
+    """The query executor of ``app``, or ``None`` when it has none (yet, or any more)."""
+    return _app(app).extensions.get(_EXECUTOR)
+
+
+def get_executor(app: Flask | None = None) -> Executor:
+    """The query executor of ``app`` (default: the current app).
+
+    Raises:
+        KeyError: the app has no executor (:func:`ewkg.engine.init_app` attaches it).
+    """
+    return _app(app).extensions[_EXECUTOR]  # type: ignore[no-any-return]
+
+
+def set_executor(app: Flask, executor: Executor) -> None:
+    """Attach ``executor`` to ``app`` (:func:`ewkg.engine.init_app` does, once)."""
+    app.extensions[_EXECUTOR] = executor
