@@ -26,6 +26,7 @@ from ewkg.engine import get_executor, post_fork
 from ewkg.executor import (
     GRAPH_MEDIA_TYPES,
     ProcessExecutor,
+    QueryBusy,
     QueryError,
     QueryFormatError,
     QueryRequest,
@@ -496,7 +497,7 @@ def start_runaways(ex: ProcessExecutor, n: int) -> list[threading.Thread]:
 
 
 def test_busy_pool_answers_with_a_timeout_not_a_hang(store: EmbeddedStore) -> None:
-    ex = ProcessExecutor(store, timeout=6.0, max_results=MAX, workers=1)
+    ex = ProcessExecutor(store, timeout=6.0, max_results=MAX, workers=1, max_long=2)
     try:
         ex.start()
         # two long queries: the pool of one grows to its bound of two, then is full
@@ -739,7 +740,9 @@ def test_a_shared_query_that_times_out_is_retried_by_a_client_with_more_time(
 
     monkeypatch.setattr(single_flight._Flight, "wait", spy)
     cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
-    ex = ProcessExecutor(store, timeout=60.0, max_results=MAX, workers=1, cache=cache)
+    ex = ProcessExecutor(
+        store, timeout=60.0, max_results=MAX, workers=1, cache=cache, max_long=2
+    )
     try:
         hurried: list[object] = []
 
@@ -1273,3 +1276,101 @@ def test_a_failed_query_process_is_a_500_over_http(tmp_path: Path) -> None:
         assert "query process" in response.get_json()["error"]["message"]
     finally:
         executor.close()
+
+
+# -- long queries: at most max_long at once per server process -------------------------------
+
+
+def test_one_long_query_too_many_is_stopped_at_once_and_told_busy(store: EmbeddedStore) -> None:
+    """Long queries hold request threads: past ``max_long`` of them, one more is stopped as soon
+    as it counts as long (not at its time limit), so short queries always find a thread."""
+    ex = ProcessExecutor(store, timeout=60.0, max_results=MAX, workers=2, max_long=1)
+    outcomes: list[object] = []
+
+    def send(query: str) -> None:
+        try:
+            outcomes.append(run(ex, query))
+        except QueryError as error:
+            outcomes.append(error)
+
+    try:
+        with frozen(ex):  # stopped workers: both queries run long whatever the machine
+            first = threading.Thread(target=send, args=(HEAVY,))
+            first.start()
+            wait_until(lambda: ex._long == 1, "the first query runs long")
+            second = threading.Thread(target=send, args=(HEAVY + " # another text",))
+            second.start()
+            second.join(60)  # stopped at demote_after, long before the 60 s limit
+            assert not second.is_alive() and first.is_alive()
+            (busy,) = outcomes
+            assert isinstance(busy, QueryBusy) and "busy" in busy.message
+            assert ex.shed == 1 and ex._long == 1
+        ex.close()  # ends the first one too
+        first.join(60)
+    finally:
+        ex.close()
+
+
+def test_clients_sharing_a_long_query_are_bounded_too(store: EmbeddedStore) -> None:
+    """Each client waiting on a shared evaluation holds a thread: once it has waited long, a
+    waiter beyond ``max_long_waiters`` is told busy instead of waiting for its time limit."""
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = ProcessExecutor(
+        store, timeout=60.0, max_results=MAX, workers=2, cache=cache, max_long=1,
+        max_long_waiters=0,
+    )
+    outcomes: list[object] = []
+
+    def send() -> None:
+        try:
+            outcomes.append(run(ex, HEAVY))
+        except QueryError as error:
+            outcomes.append(error)
+
+    try:
+        with frozen(ex):
+            leader = threading.Thread(target=send)
+            leader.start()
+            wait_until(lambda: ex._long == 1, "the shared evaluation runs long")
+            waiter = threading.Thread(target=send)
+            waiter.start()
+            waiter.join(60)
+            assert not waiter.is_alive() and leader.is_alive()
+            (busy,) = outcomes
+            assert isinstance(busy, QueryBusy) and ex.coalesced == 0
+        ex.close()
+        leader.join(60)
+    finally:
+        ex.close()
+
+
+def test_a_waiter_does_not_rerun_a_query_that_timed_out_at_its_own_limit(
+    store: EmbeddedStore,
+) -> None:
+    """The same query sent by two clients with the same limit times out once, for both."""
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = ProcessExecutor(store, timeout=3.0, max_results=MAX, workers=2, cache=cache, max_long=4)
+    try:
+        with frozen(ex):
+            outcomes = _at_once(ex, [QueryRequest(HEAVY, JSON) for _ in range(2)])
+        assert all(isinstance(o, QueryTimeout) for o in outcomes), outcomes
+        assert ex.kills == 1  # one evaluation, stopped once: the waiter did not run it again
+    finally:
+        ex.close()
+
+
+def test_the_default_leaves_short_queries_a_process(store: EmbeddedStore) -> None:
+    assert ProcessExecutor(store, workers=2).max_long == 2  # the pool grows by as many
+    assert ProcessExecutor(store, workers=2, grow=False).max_long == 1
+    assert ProcessExecutor(store, workers=1, grow=False).max_long == 1
+
+
+def test_a_server_leaves_two_request_threads_to_short_queries(tmp_path: Path) -> None:
+    data = tmp_path / "a.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    config = Config(testing=True, data=(data,), query_workers=2, http_threads=16)
+    app = create_app(config)
+    executor = get_executor(app)
+    assert isinstance(executor, ProcessExecutor)
+    assert (executor.max_long, executor.max_long_waiters) == (2, 16 - 2 - 2)
+    executor.close()

@@ -41,6 +41,13 @@ class Config:
     #: HTTP worker processes, each with its own pool of query processes (``ewkg serve
     #: --workers``): the memory budget is shared out between them.
     http_workers: int = 1
+    #: Queries of one HTTP worker that may run long (past 0.1 s) at once; one more is stopped
+    #: and answered 503 "busy" (``None``: its pool's size, less one if the pool cannot grow).
+    max_long_queries: int | None = None
+    #: Request threads of each HTTP worker (``ewkg serve --threads``; ``None``: not a server).
+    #: Clients waiting long for a query another client runs may hold all but two of them,
+    #: less the long queries' own; one more is answered 503 busy.
+    http_threads: int | None = None
     #: Seconds a ``/validate`` request may take, waiting for a free slot included.
     validation_timeout: float = 10.0
     #: Validations that may run at once, in the whole server.

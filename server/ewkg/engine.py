@@ -58,7 +58,7 @@ def make_executor(config: Config, store: Store) -> Executor:
     memory = config.query_memory_bytes
     demote = config.query_demote_after
     budget = default_budget() if config.memory_budget is None else config.memory_budget
-    return ProcessExecutor(
+    executor = ProcessExecutor(
         cast(EmbeddedStore, store),
         timeout=config.query_timeout,
         max_results=config.max_results,
@@ -68,7 +68,11 @@ def make_executor(config: Config, store: Store) -> Executor:
         demote_after=DEFAULT_DEMOTE_AFTER if demote is None else demote,
         memory_budget=budget,
         pools=config.http_workers,
+        max_long=config.max_long_queries,
     )
+    if config.http_threads:  # a server: two request threads always left to short requests
+        executor.max_long_waiters = max(0, config.http_threads - executor.max_long - 2)
+    return executor
 
 
 def init_app(app: Flask) -> None:

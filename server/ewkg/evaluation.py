@@ -138,6 +138,14 @@ class QuerySyntaxError(QueryError):
 class QueryTimeout(QueryError):  # noqa: N818 - the name is the protocol layer's contract
     """The query ran past its deadline; its work was stopped."""
 
+    #: The time limit it ran into, in seconds, when known.
+    limit: float | None = None
+
+
+class QueryBusy(QueryTimeout):  # noqa: N818 - a kind of QueryTimeout, named as the others
+    """The server had no room for the query (no free process, or too many long queries); it
+    may be sent again in a moment (503 with ``Retry-After``)."""
+
 
 class QueryFormatError(QueryError):
     """The requested media type does not fit the query form (e.g. Turtle for a SELECT)."""

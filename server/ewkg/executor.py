@@ -50,6 +50,7 @@ from .budget import FRESH_WORKER_BYTES, MemoryPlan, format_size, plan_memory, re
 from .evaluation import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
+    QueryBusy,
     QueryError,
     QueryFormatError,
     QueryRequest,
@@ -65,7 +66,7 @@ from .evaluation import (
     result_cache_key,
 )
 from .lru import DEFAULT_CACHE_BYTES, ResultCache
-from .single_flight import SharedTimeout, SingleFlight
+from .single_flight import SharedBusy, SharedTimeout, SingleFlight
 
 if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.process import BaseProcess
@@ -84,6 +85,7 @@ __all__ = [  # the evaluation names are re-exported: the protocol layer's contra
     "QueryResponse",
     "QueryServerError",
     "QuerySyntaxError",
+    "QueryBusy",
     "QueryTimeout",
     "base_media_type",
     "dataset_arguments",
@@ -385,6 +387,8 @@ class ProcessExecutor:
         fresh: bool | None = None,
         memory_budget: int = 0,
         pools: int = 1,
+        max_long: int | None = None,
+        max_long_waiters: int | None = None,
     ) -> None:
         self.store = store
         on_disk = getattr(store, "location", None) is not None
@@ -415,6 +419,21 @@ class ProcessExecutor:
         self.memory_headroom = self.plan.headroom
         self.size = self.plan.size
         self.max_extra = self.plan.max_extra
+        #: Queries that may run past ``demote_after`` at once; one more is stopped there and
+        #: answered "busy" (:class:`QueryBusy`), so that long queries never hold every request
+        #: thread and query process while short ones wait. By default the pool's size, less one
+        #: when the pool cannot grow (one process always left to short queries).
+        self.max_long = (
+            max_long if max_long is not None
+            else self.size if self.max_extra else max(1, self.size - 1)
+        )
+        #: Clients that may wait long (past ``demote_after``) at once for another client's
+        #: evaluation of the same query (each holds a request thread); one more is told busy
+        #: (``None``: no bound). ``ewkg serve`` sets it from its request threads.
+        self.max_long_waiters = max_long_waiters
+        self._long_waiters = 0
+        #: Queries stopped because ``max_long`` long queries were running (for tests).
+        self.shed = 0
         self._lock = threading.Lock()
         self._pending = 0  # replacements under way
         #: Queries running past ``demote_after`` now: each lets the pool grow by one worker, so
@@ -656,7 +675,7 @@ class ProcessExecutor:
                 worker = self._idle.get(timeout=max(0.0, min(remaining, GROW_CHECK)))
             except queue.Empty:
                 if remaining <= GROW_CHECK:
-                    raise QueryTimeout(
+                    raise QueryBusy(
                         f"the server is busy: no query worker became free within {timeout:g} s; "
                         "try again later"
                     ) from None
@@ -696,6 +715,33 @@ class ProcessExecutor:
     def _count_long(self, delta: int) -> None:
         with self._lock:
             self._long += delta
+
+    def _busy(self) -> QueryBusy:
+        return QueryBusy(
+            f"the server is busy: {self.max_long} long queries already run in this server "
+            f"process, so this one was stopped after {self.demote_after:g} s; try again in a "
+            "moment, or narrow it (more specific patterns, LIMIT)"
+        )
+
+    def _admit_waiter(self) -> bool:
+        """Count one more long wait on a shared evaluation, if allowed; whether it was."""
+        with self._lock:
+            if self.max_long_waiters is not None and self._long_waiters >= self.max_long_waiters:
+                return False
+            self._long_waiters += 1
+            return True
+
+    def _release_waiter(self) -> None:
+        with self._lock:
+            self._long_waiters -= 1
+
+    def _admit_long(self) -> bool:
+        """Count one more long query if fewer than :attr:`max_long` run; whether it was."""
+        with self._lock:
+            if self._long >= self.max_long:
+                return False
+            self._long += 1
+            return True
 
     def _demote(self, worker: _Worker) -> bool:
         """Lower the CPU priority of ``worker``, whose query runs long; whether it was done."""
@@ -759,10 +805,26 @@ class ProcessExecutor:
             self.cache.put(key, response, size=len(response.body) + len(request.query))  # type: ignore[union-attr]
             return response
 
+        def worth_retrying(error: BaseException) -> bool:
+            # a busy server may have room now; a timeout only if its limit was lower than ours
+            limit = getattr(error, "limit", None)
+            return isinstance(error, QueryBusy) or (limit is not None and limit < timeout)
+
+        patience = self.demote_after if self.demote_after is not None else None
         try:
             response, shared = self._flights.run(
-                key, run_and_cache, deadline=deadline, retry_on=(QueryTimeout,)
+                key,
+                run_and_cache,
+                deadline=deadline,
+                retry_on=(QueryTimeout,),
+                retry_if=worth_retrying,
+                patience=patience if patience is not None and patience < timeout else None,
+                admit=self._admit_waiter,
+                release=self._release_waiter,
             )
+        except SharedBusy:
+            self.shed += 1
+            raise self._busy() from None
         except SharedTimeout:
             raise QueryTimeout(
                 f"the query was stopped after {timeout:g} s (the time limit) while the same "
@@ -775,7 +837,7 @@ class ProcessExecutor:
         """Evaluate ``request`` in a worker (no cache); kill the worker at ``deadline``."""
         self._sweep()
         worker = self._acquire(deadline, timeout)
-        demoted = long_running = False
+        demoted = long_running = shed = False
         try:
             with worker.io_lock:
                 if worker.closed:  # stopped meanwhile (the executor is closing)
@@ -785,10 +847,10 @@ class ProcessExecutor:
                 if self.demote_after is not None and self.demote_after < timeout:
                     ready = worker.ready(self.demote_after)
                     if not ready:
-                        long_running = True
-                        self._count_long(1)
-                        demoted = self._demote(worker)
-                if not ready:
+                        shed = not self._admit_long()
+                        long_running = not shed
+                        demoted = long_running and self._demote(worker)
+                if not ready and not shed:
                     ready = worker.ready(deadline - time.monotonic())
                 reply = pickle.loads(worker.conn.recv_bytes()) if ready else None
         except (EOFError, OSError):
@@ -800,13 +862,19 @@ class ProcessExecutor:
             raise self._lost(status, timeout) from None
         if long_running:
             self._count_long(-1)
+        if shed:
+            self.shed += 1
+            self._retire(worker, wait=False)
+            raise self._busy()
         if reply is None:
             self.kills += 1
             self._retire(worker, wait=False)
-            raise QueryTimeout(
+            error = QueryTimeout(
                 f"the query was stopped after {timeout:g} s (the time limit); "
                 "narrow it (more specific patterns, LIMIT) and try again"
             )
+            error.limit = timeout  # clients sharing it retry only with more time than this
+            raise error
         kind, payload, swollen = reply
         if swollen:
             self.recycles += 1

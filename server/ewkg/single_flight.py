@@ -24,6 +24,11 @@ class SharedTimeout(TimeoutError):  # noqa: N818 - named like the TimeoutError i
     """
 
 
+class SharedBusy(RuntimeError):  # noqa: N818 - named like SharedTimeout
+    """A waiter gave up at its ``patience``: the shared evaluation runs long and ``admit``
+    refused it one more long wait (the caller converts it into its own "busy" error)."""
+
+
 class _Flight(Generic[V]):
     """One evaluation in progress: its leader's thread and, once done, its value or exception."""
 
@@ -61,6 +66,10 @@ class SingleFlight(Generic[K, V]):
         *,
         deadline: float,
         retry_on: tuple[type[BaseException], ...] = (),
+        retry_if: Callable[[BaseException], bool] | None = None,
+        patience: float | None = None,
+        admit: Callable[[], bool] | None = None,
+        release: Callable[[], None] | None = None,
     ) -> tuple[V, bool]:
         """Run ``work()``, or share the outcome of a call for ``key`` already in flight.
 
@@ -75,12 +84,18 @@ class SingleFlight(Generic[K, V]):
             work: computes the value; called at most once per flight.
             deadline: a ``time.monotonic()`` value bounding this caller's wait for others.
             retry_on: leader exceptions after which a waiter tries again instead of raising.
+            retry_if: for those, whether this waiter tries again (default: always).
+            patience: seconds a waiter waits before its wait counts as long; then
+                ``admit()`` must allow it (``release()`` is called when that long wait ends),
+                else the waiter gives up with :class:`SharedBusy`. A waiter holds a thread of
+                the server, so long waits are bounded as long evaluations are.
 
         Returns:
             The value, and whether this caller shared another caller's evaluation.
 
         Raises:
             SharedTimeout: the deadline passed while waiting, or before a retry could start.
+            SharedBusy: the wait ran past ``patience`` and ``admit()`` refused it.
             RuntimeError: ``work`` called ``run`` for its own key (it would wait on itself).
         """
         retrying: BaseException | None = None
@@ -98,14 +113,37 @@ class SingleFlight(Generic[K, V]):
                     leader = False
             if leader:
                 return self._lead(key, flight, work), False
-            if not flight.wait(deadline):
+            if not self._wait(flight, deadline, patience, admit, release):
                 raise SharedTimeout("deadline passed while waiting for a shared evaluation")
             error = flight.error
             if error is None:
                 return cast(V, flight.value), True
-            if not isinstance(error, retry_on):
+            if not isinstance(error, retry_on) or (retry_if is not None and not retry_if(error)):
                 raise error
             retrying = error
+
+    @staticmethod
+    def _wait(
+        flight: _Flight[V],
+        deadline: float,
+        patience: float | None,
+        admit: Callable[[], bool] | None,
+        release: Callable[[], None] | None,
+    ) -> bool:
+        """Wait for ``flight`` until ``deadline``; past ``patience``, only if ``admit()``."""
+        if patience is None or admit is None:
+            return flight.wait(deadline)
+        if flight.wait(min(deadline, time.monotonic() + patience)):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        if not admit():
+            raise SharedBusy("the shared evaluation runs long and no long wait is allowed")
+        try:
+            return flight.wait(deadline)
+        finally:
+            if release is not None:
+                release()
 
     def in_flight(self) -> int:
         """How many keys are being evaluated now."""

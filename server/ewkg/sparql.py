@@ -300,6 +300,7 @@ def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> Que
             500 (a query process of the server failed).
     """
     from .executor import (
+        QueryBusy,
         QueryError,
         QueryFormatError,
         QueryRequest,
@@ -319,6 +320,8 @@ def run(executor: Any, op: Operation, prepared: Prepared, chosen: Format) -> Que
         )
     except QuerySyntaxError as e:
         raise bad_request(_shorten(_unshift(e.message, prepared.prologue))) from None
+    except QueryBusy as e:
+        raise ApiError(503, f"query timeout: {e.message}", headers={"Retry-After": "5"}) from None
     except QueryTimeout as e:
         raise ApiError(503, f"query timeout: {e.message}") from None
     except QueryFormatError as e:

@@ -88,10 +88,11 @@ cannot be opened, or --memory-budget is not a size.
               help="memory (default), oxigraph:PATH (on disk) or a remote SPARQL URL.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               envvar="EWKG_WORKERS", help="Worker processes.")
-@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
               envvar="EWKG_THREADS",
               help="Request threads per worker: requests computed at once (connections are "
-                   "read and written by an event loop, not by these threads).")
+                   "read and written by an event loop, not by these threads; a thread waiting "
+                   "for a query costs little, and long queries may hold all but two).")
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
               envvar="EWKG_QUERY_WORKERS",
               help="Query processes per worker (default: one per core, at least 2).")
@@ -101,6 +102,10 @@ cannot be opened, or --memory-budget is not a size.
               callback=lambda _c, _p, v: _memory_budget(v),
               help="Memory the whole server may hold (summed RSS), shared out between its "
                    "query processes: 4G, 1.5GiB, 512M; 0: none (default: half the machine's).")
+@click.option("--max-long-queries", type=click.IntRange(1, 256), default=None,
+              help="Queries per worker that may run long (past 0.1 s) at once; one more is "
+                   "stopped with 503 busy, so short queries always find a thread (default: "
+                   "the query processes per worker).")
 @click.option("--max-request-bytes", type=click.IntRange(1), default=None,
               help="Bytes a request body may hold, chunked or not (default 1000000; more: 413).")
 @click.option("--idle-timeout", type=click.IntRange(1, 3600), default=None,
@@ -121,6 +126,7 @@ def serve(
     query_workers: int | None,
     query_timeout: float | None,
     memory_budget: int | None,
+    max_long_queries: int | None,
     max_request_bytes: int | None,
     idle_timeout: int | None,
     max_connections: int | None,
@@ -141,6 +147,7 @@ def serve(
 
     config = build_config(data=data, store=store, query_timeout=query_timeout,
                           base_iri=base_iri, memory_budget=memory_budget, http_workers=workers,
+                          max_long_queries=max_long_queries, http_threads=threads,
                           max_request_bytes=max_request_bytes, idle_timeout=idle_timeout,
                           max_connections=max_connections, **validation)
     if query_workers is not None:
