@@ -164,7 +164,7 @@ def test_the_pool_refuses_to_grow_past_the_budget(
     grows by one, not two, and a short query is told the server is busy."""
     monkeypatch.setattr(ewkg.executor, "resident_bytes", lambda: 0)
     ex = ProcessExecutor(store, timeout=8.0, workers=2, cache=None,
-                         memory_budget=3 * MIN_HEADROOM + 1)
+                         memory_budget=3 * MIN_HEADROOM + 1, max_long=3)
     assert (ex.size, ex.max_extra, ex.memory_headroom) == (2, 1, MIN_HEADROOM)
     threads = []
     try:

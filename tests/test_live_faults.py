@@ -137,7 +137,8 @@ def summed_rss(pid: int) -> int:
 def test_heavy_queries_on_every_thread_keep_the_server_under_its_memory_budget() -> None:
     """8 sorted cross joins at once (2 HTTP workers x 4 threads, pools that grow to 4): each
     would take gigabytes; under ``--memory-budget 2G`` the summed RSS of the server's processes
-    stays under 2 GiB, and each query is answered with the memory error that names its share."""
+    stays under 2 GiB, and each query is answered with the memory error that names its share
+    (or, past the long queries a worker lets run at once, told the server is busy)."""
     budget = "2G"
     server = LiveServer(["--workers", "2", "--threads", "4", "--query-timeout", "60",
                          "--memory-budget", budget,
@@ -166,8 +167,12 @@ def test_heavy_queries_on_every_thread_keep_the_server_under_its_memory_budget()
         assert len(answers) == 8, answers
         assert peak < parse_size(budget), f"summed RSS peaked at {peak / 1024**2:.0f} MiB"
         for status, body in answers:
-            assert status == 400, body
+            assert status in (400, 503), body
             message = json.loads(body)["error"]["message"]
-            assert "more memory than a query may use" in message
+            if status == 400:
+                assert "more memory than a query may use" in message
+            else:
+                assert "the server is busy" in message
+        assert any(status == 400 for status, _ in answers)
     finally:
         assert server.stop() == 0
