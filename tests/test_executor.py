@@ -1365,12 +1365,12 @@ def test_the_default_leaves_short_queries_a_process(store: EmbeddedStore) -> Non
     assert ProcessExecutor(store, workers=1, grow=False).max_long == 1
 
 
-def test_a_server_leaves_two_request_threads_to_short_queries(tmp_path: Path) -> None:
+def test_a_server_leaves_a_request_thread_to_short_queries(tmp_path: Path) -> None:
     data = tmp_path / "a.ttl"
     data.write_text(DATA, encoding="utf-8")
     config = Config(testing=True, data=(data,), query_workers=2, http_threads=16)
     app = create_app(config)
     executor = get_executor(app)
     assert isinstance(executor, ProcessExecutor)
-    assert (executor.max_long, executor.max_long_waiters) == (2, 16 - 2 - 2)
+    assert (executor.max_long, executor.max_long_waiters) == (2, 16 - 2 - 1)
     executor.close()

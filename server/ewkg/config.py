@@ -45,7 +45,7 @@ class Config:
     #: and answered 503 "busy" (``None``: its pool's size, less one if the pool cannot grow).
     max_long_queries: int | None = None
     #: Request threads of each HTTP worker (``ewkg serve --threads``; ``None``: not a server).
-    #: Clients waiting long for a query another client runs may hold all but two of them,
+    #: Clients waiting long for a query another client runs may hold all but one of them,
     #: less the long queries' own; one more is answered 503 busy.
     http_threads: int | None = None
     #: Seconds a ``/validate`` request may take, waiting for a free slot included.

@@ -70,8 +70,8 @@ def make_executor(config: Config, store: Store) -> Executor:
         pools=config.http_workers,
         max_long=config.max_long_queries,
     )
-    if config.http_threads:  # a server: two request threads always left to short requests
-        executor.max_long_waiters = max(0, config.http_threads - executor.max_long - 2)
+    if config.http_threads:  # a server: one request thread always left to short requests
+        executor.max_long_waiters = max(0, config.http_threads - executor.max_long - 1)
     return executor
 
 

@@ -51,7 +51,7 @@ class FrontLimits:
     """The front's limits (see ``ewkg serve --help``)."""
 
     #: Task threads per HTTP worker: requests being computed at once.
-    threads: int = 16
+    threads: int = 4
     #: Bytes a request body may hold (Content-Length or chunked); more is a 413.
     max_request_bytes: int = 1_000_000
     #: Bytes the request line and headers may hold together; more is a 431.

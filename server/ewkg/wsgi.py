@@ -50,7 +50,7 @@ class ServerOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
-    threads: int = 16
+    threads: int = 4
     #: Seconds a graceful stop waits for running requests.
     graceful_timeout: float = 30.0
     #: Limits of the HTTP front (body size, idle timeout, connections, response buffer).

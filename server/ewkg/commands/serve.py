@@ -88,11 +88,11 @@ cannot be opened, or --memory-budget is not a size.
               help="memory (default), oxigraph:PATH (on disk) or a remote SPARQL URL.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               envvar="EWKG_WORKERS", help="Worker processes.")
-@click.option("--threads", type=click.IntRange(1, 256), default=16, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
               envvar="EWKG_THREADS",
               help="Request threads per worker: requests computed at once (connections are "
-                   "read and written by an event loop, not by these threads; a thread waiting "
-                   "for a query costs little, and long queries may hold all but two).")
+                   "read and written by an event loop, not by these threads; long queries and "
+                   "clients waiting on them may hold all but one).")
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
               envvar="EWKG_QUERY_WORKERS",
               help="Query processes per worker (default: one per core, at least 2).")
