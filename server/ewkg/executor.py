@@ -312,7 +312,8 @@ def _after_fork_in_child() -> None:
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
-#: Bytes a worker may allocate beyond what it inherits, by default (see :func:`_limit_memory`).
+#: Bytes a worker may allocate beyond what it inherits, by default (see
+#: :func:`ewkg.query_worker.limit_memory`).
 DEFAULT_MEMORY_HEADROOM = 2 * 1024**3
 #: Seconds after which a query still running is demoted to :data:`DEMOTED_NICENESS`, so that
 #: long queries take CPU only from each other, not from the short ones (``None``: never).

@@ -78,7 +78,7 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _limit_memory(headroom: int) -> None:
+def limit_memory(headroom: int) -> None:
     """Cap this process's address space at its current size plus ``headroom`` bytes.
 
     A query that needs more (a huge ``ORDER BY``, a cross product being grouped) then fails its
@@ -169,7 +169,7 @@ def serve(
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent shuts us down
     faulthandler.disable()  # an abort on a failed allocation is expected: no traceback dump
-    _limit_memory(memory_headroom)
+    limit_memory(memory_headroom)
     watch = _MemoryWatch(recycle_memory, fresh=fresh)
     while True:
         try:

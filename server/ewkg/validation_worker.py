@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .query_worker import limit_memory
 from .slots import Slots
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -235,20 +236,6 @@ def warm(context_files: Sequence[Path] = ()) -> None:
     warm_caches(list(context_files) or None)
 
 
-def _limit_memory(headroom: int) -> None:
-    """Cap this process's address space at its current size plus ``headroom`` bytes."""
-    if headroom <= 0:
-        return
-    try:
-        import resource
-
-        with open("/proc/self/statm") as statm:
-            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        resource.setrlimit(resource.RLIMIT_AS, (current + headroom, resource.RLIM_INFINITY))
-    except (OSError, ValueError, ImportError):  # pragma: no cover - not Linux
-        pass
-
-
 def _close_inherited(*, keep: int) -> None:
     """Close every descriptor of this process but the standard streams and ``keep``."""
     try:
@@ -284,7 +271,7 @@ def _child(reply_fd: int, work: Callable[[], Any], limits: ValidationLimits) -> 
     signal.alarm(max(1, math.ceil(2 * limits.timeout) + 1))
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    _limit_memory(limits.memory_mib * _MIB)
+    limit_memory(limits.memory_mib * _MIB)
     try:
         reply: tuple[Any, ...] = ("ok", work())
     except MemoryError:
