@@ -20,10 +20,10 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Browser, sync_playwright
 from werkzeug.test import Client
 
+from _browser import ARGS, CHROMIUM
 from _live import LiveServer
 from ewkg.fastpath import wrap
 from ewkg.query_lane import QueryLane
-from test_pages_browser import ARGS, CHROMIUM
 
 EVIL = "<script>alert(1)</script>"
 PAGES = ["/", "/sparql", "/ontology", "/validate", "/id/region/fujian", "/id/region/",

@@ -10,31 +10,23 @@ Latin font: its apostrophe is narrow, not the CJK font's full-width one.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page
 
+from _browser import chromium, served
 from ewkg.i18n import MESSAGES, YASGUI_STRINGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SIZES = {"desktop": {"width": 1200, "height": 900}, "phone": {"width": 390, "height": 844}}
 WAIT_MS = 30_000  # far above the expected time: the machine is shared
 
 
 @pytest.fixture(scope="module")
 def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +34,8 @@ def browser(app: Flask) -> Iterator[Browser]:
     # Start the query processes first: forked later, they would inherit the pipes to
     # Playwright's driver and keep it from ever seeing them close (its stop would hang).
     assert app.test_client().post("/sparql", data={"query": "ASK {}"}).status_code == 200
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def foreign_ui_strings(lang: str) -> list[str]:

@@ -7,23 +7,18 @@ reach a non-local host, render the labels of the language asked for, and tag Chi
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from rdflib.namespace import RDF
-from werkzeug.serving import make_server
 
+from _browser import chromium, served
 from ewkg.app import get_store
 from ewkg.labels import labels_for
 from ewkg.namespaces import ID_BASE
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 #: Chinese text whose nearest ``lang`` is not ``zh`` (outside code and the query editor).
 _MISTAGGED_CHINESE = """() => {
@@ -45,20 +40,14 @@ _MISTAGGED_CHINESE = """() => {
 
 @pytest.fixture(scope="module")
 def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
