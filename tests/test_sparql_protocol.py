@@ -483,6 +483,9 @@ def test_service_description_turtle(client: FlaskClient) -> None:
     assert int(g.value(default_graph, VOID.triples)) > 100
     titles = {o.language for o in g.objects(service, DCTERMS.title) if isinstance(o, Literal)}
     assert titles == {"fr", "zh"}
+    text_match = URIRef("https://w3id.org/ewkg/ontology#textMatch")
+    assert (service, SD.extensionFunction, text_match) in g
+    assert (text_match, RDF.type, SD.Function) in g
 
 
 def test_service_description_default_is_turtle(client: FlaskClient) -> None:

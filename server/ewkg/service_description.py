@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Service Description of the endpoint (``GET /sparql`` without a query).
 
 It states the endpoint, the language (SPARQL 1.1 Query only: the endpoint is read-only), the
-result and graph formats from the format table, the union default graph, and links the default
+result and graph formats from the format table, the union default graph, the extension function
+``ewkg:textMatch`` (the text search from SPARQL), and links the default
 dataset to its VoID / DCAT description at ``/.well-known/void`` (built by :mod:`ewkg.void`).
 The service node is ``{base}sparql#service``, the same node the VoID description calls the
 dataset's ``dcat:DataService``.
@@ -15,6 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 from .formats import FORMATS
 from .namespaces import ID_BASE, SD, new_graph
 from .store import Store
+from .text_sparql import TEXT_MATCH
 
 
 def _dataset_iri(store: Store) -> URIRef:
@@ -34,6 +36,18 @@ def service_description(store: Store, *, endpoint: str, base_url: str) -> Graph:
     g.add((service, SD.endpoint, URIRef(endpoint)))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
+    # the text search of /search, as a filter function (ewkg.text_sparql)
+    text_match = URIRef(TEXT_MATCH)
+    g.add((service, SD.extensionFunction, text_match))
+    g.add((text_match, RDF.type, SD.Function))
+    for lang, text in (
+        ("fr", "ewkg:textMatch(?texte, \"requête\") : vrai si le littéral répond à la recherche "
+               "plein texte de /search (accents, formes des mots, chinois simplifié ou "
+               "traditionnel, pinyin)"),
+        ("zh", "ewkg:textMatch(?文本, \"查询\")：字面量与 /search 的全文检索相匹配时为真"
+               "（重音、词形、简繁体、拼音均可）"),
+    ):
+        g.add((text_match, RDFS.comment, Literal(text, lang=lang)))
     for fmt in FORMATS:
         g.add((service, SD.resultFormat, URIRef(fmt.w3c_iri)))
     for lang, text in (
