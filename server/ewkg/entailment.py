@@ -54,17 +54,29 @@ CONSTRUCT { ?x a ?super } WHERE {
 _HAS_AXIOMS = _PREFIXES + "ASK { ?a rdfs:subClassOf|rdfs:subPropertyOf ?b }"
 
 
-def _triples(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QueryTriples:
-    if not isinstance(result, ox.QueryTriples):
-        raise TypeError(f"a CONSTRUCT result was expected, not {type(result).__name__}")
+def query_solutions(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> ox.QuerySolutions:
+    """A SELECT result, checked.
+
+    Raises:
+        TypeError: ``result`` is not a SELECT result.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
     return result
 
 
-def _solutions(
+def query_triples(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-) -> ox.QuerySolutions:
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
+) -> ox.QueryTriples:
+    """A CONSTRUCT / DESCRIBE result, checked.
+
+    Raises:
+        TypeError: ``result`` is not a graph result.
+    """
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"a CONSTRUCT result was expected, not {type(result).__name__}")
     return result
 
 
@@ -80,7 +92,7 @@ def materialise(store: ox.Store) -> int:
     if not store.query(_HAS_AXIOMS, use_default_graph_as_union=True):
         return 0  # no ontology loaded: nothing to entail (and no query over a large dataset)
     for query in (_SUPER_PROPERTIES, _SUPER_CLASSES):
-        triples = list(_triples(store.query(query, use_default_graph_as_union=True)))
+        triples = list(query_triples(store.query(query, use_default_graph_as_union=True)))
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         added += len(triples)
     return added
@@ -163,7 +175,7 @@ def domain_range_violations(store: ox.Store) -> list[Misplaced]:
     """
     found: list[Misplaced] = []
     for side, query in (("domain", _DOMAIN), ("range", _RANGE)):
-        for row in _solutions(store.query(query, use_default_graph_as_union=True)):
+        for row in query_solutions(store.query(query, use_default_graph_as_union=True)):
             declared = row["declared"]
             if isinstance(declared, ox.NamedNode):
                 allowed: tuple[str, ...] = (declared.value,)

@@ -40,7 +40,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from . import formats
-from .entailment import INFERRED_GRAPH, materialise
+from .entailment import INFERRED_GRAPH, materialise, query_solutions, query_triples
 from .namespaces import new_graph
 from .resources import bundle_dir, dataset_files
 
@@ -268,36 +268,9 @@ def solution_rows(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples)
     Raises:
         TypeError: ``result`` is not a SELECT result.
     """
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
-    names = [v.value for v in result.variables]
-    return [{n: to_rdflib(term) for n in names if (term := s[n]) is not None} for s in result]
-
-
-def query_solutions(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-) -> ox.QuerySolutions:
-    """A SELECT result, checked.
-
-    Raises:
-        TypeError: ``result`` is not a SELECT result.
-    """
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError(f"a SELECT result was expected, not {type(result).__name__}")
-    return result
-
-
-def query_triples(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-) -> ox.QueryTriples:
-    """A CONSTRUCT / DESCRIBE result, checked.
-
-    Raises:
-        TypeError: ``result`` is not a graph result.
-    """
-    if not isinstance(result, ox.QueryTriples):
-        raise TypeError(f"a CONSTRUCT result was expected, not {type(result).__name__}")
-    return result
+    solutions = query_solutions(result)
+    names = [v.value for v in solutions.variables]
+    return [{n: to_rdflib(term) for n in names if (term := s[n]) is not None} for s in solutions]
 
 
 @runtime_checkable
