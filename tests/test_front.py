@@ -216,8 +216,15 @@ def test_an_answer_left_unread_is_dropped_after_the_idle_timeout() -> None:
         with _connect(server.port, small_receive_buffer=True) as sock:
             sock.sendall(b"GET /dataset.nt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 5)
             client_port = sock.getsockname()[1]
-            held = [_server_holds(server, client_port)]
-            for _ in range(60):  # one check a second; the timeout is 1 s, clean-up every 1 s
+            # first the server takes the connection (on a busy machine that is not at once) ...
+            taken = False
+            for _ in range(600):  # bounded: a look every 0.1 s, 60 s at most
+                taken = _server_holds(server, client_port)
+                if taken:
+                    break
+                threading.Event().wait(0.1)
+            held = [taken]
+            for _ in range(60):  # ... then lets it go: the timeout is 1 s, clean-up every 1 s
                 if not held[-1]:
                     break
                 threading.Event().wait(1)
