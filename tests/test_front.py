@@ -207,6 +207,16 @@ def _server_holds(server: LiveServer, client_port: int) -> bool:
     return False
 
 
+def _taken(server: LiveServer, client_port: int) -> bool:
+    """Wait until the server has taken the client's connection (on a busy machine waitress
+    accepts it a moment later); whether it did within 60 s (bounded: a look every 0.1 s)."""
+    for _ in range(600):
+        if _server_holds(server, client_port):
+            return True
+        threading.Event().wait(0.1)
+    return False
+
+
 def test_an_answer_left_unread_is_dropped_after_the_idle_timeout() -> None:
     """A peer that never reads its answers loses its connection after the idle timeout: the
     server does not keep it (a descriptor, the buffered answers) for ever. It asks for the
@@ -216,15 +226,8 @@ def test_an_answer_left_unread_is_dropped_after_the_idle_timeout() -> None:
         with _connect(server.port, small_receive_buffer=True) as sock:
             sock.sendall(b"GET /dataset.nt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 5)
             client_port = sock.getsockname()[1]
-            # first the server takes the connection (on a busy machine that is not at once) ...
-            taken = False
-            for _ in range(600):  # bounded: a look every 0.1 s, 60 s at most
-                taken = _server_holds(server, client_port)
-                if taken:
-                    break
-                threading.Event().wait(0.1)
-            held = [taken]
-            for _ in range(60):  # ... then lets it go: the timeout is 1 s, clean-up every 1 s
+            held = [_taken(server, client_port)]
+            for _ in range(60):  # then it lets it go: the timeout is 1 s, clean-up every 1 s
                 if not held[-1]:
                     break
                 threading.Event().wait(1)
@@ -280,7 +283,7 @@ def test_headers_sent_a_line_a_second_are_cut_off_after_the_idle_timeout() -> No
         with _connect(server.port) as sock:
             sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             client_port = sock.getsockname()[1]
-            held = [_server_holds(server, client_port)]
+            held = [_taken(server, client_port)]
             for line in range(30):  # a line a second; the server should give up after ~2-4 s
                 threading.Event().wait(1)
                 with contextlib.suppress(OSError):  # reset by the server
