@@ -1,4 +1,6 @@
-"""The query lane answers plain SPARQL requests exactly as the Flask view does, without Flask."""
+"""The query lane answers SPARQL requests exactly as the Flask view does, without Flask: both
+call the one answer function (:meth:`ewkg.protocol.Endpoint.answer`); the lane passes on only
+what needs Flask (HTML pages, a ``lang`` choice, other methods)."""
 
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ CASES: list[tuple[str, str, str, dict[str, str], bytes | None, bool]] = [
     ("from-this-host", "GET", get("SELECT * FROM <http://localhost/g> WHERE { ?s ?p ?o }"), {},
      None, True),
     ("from-other-host", "GET", get("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"),
-     {}, None, False),
+     {}, None, True),
     ("post-form", "POST", "/sparql", {"Content-Type": FORM, "Accept": "text/csv"},
      f"query={quote(PAIRINGS)}".encode(), True),
     ("post-direct", "POST", "/sparql",
@@ -68,24 +70,32 @@ CASES: list[tuple[str, str, str, dict[str, str], bytes | None, bool]] = [
     ("post-gzip", "POST", "/sparql",
      {"Content-Type": FORM, "Accept": "text/csv", "Accept-Encoding": "gzip, br"},
      f"query={quote(LABELS)}".encode(), True),
-    # refused by the checks or the negotiation: Flask answers (and the answer is the same)
-    ("syntax-error", "GET", get("SELECT ?s WHERE { ?s ?p }"), {}, None, False),
-    ("select-as-turtle", "GET", get(PAIRINGS), {"Accept": "text/turtle"}, None, False),
+    # refused by the checks or the negotiation: the lane writes the same error answer
+    ("syntax-error", "GET", get("SELECT ?s WHERE { ?s ?p }"), {}, None, True),
+    ("syntax-error-json", "GET", get("SELECT ?s WHERE { ?s ?p }"), SRJ, None, True),
+    ("select-as-turtle", "GET", get(PAIRINGS), {"Accept": "text/turtle"}, None, True),
     ("service", "GET", get("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"), {},
-     None, False),
+     None, True),
     ("remote-graph", "GET", get(PAIRINGS, default_graph_uri="http://example.org/g"), {}, None,
-     False),
+     True),
+    ("two-queries", "GET", get(PAIRINGS) + "&query=ASK%7B%7D", {}, None, True),
+    ("empty", "GET", "/sparql?query=%20", {}, None, True),
+    ("post-update", "POST", "/sparql", {"Content-Type": FORM}, b"update=CLEAR%20ALL", True),
+    ("post-415", "POST", "/sparql", {"Content-Type": "text/plain"}, b"ASK {}", True),
+    ("post-not-utf8", "POST", "/sparql", {"Content-Type": FORM}, b"query=%FF", True),
+    ("post-no-type", "POST", "/sparql", {}, b"query=ASK%7B%7D", True),
+    # validators, HEAD, the service description, a preflight, a cookie: the same function
+    ("conditional", "GET", get(PAIRINGS), {"If-None-Match": '"x"'}, None, True),
+    ("head", "HEAD", get(PAIRINGS), {}, None, True),
+    ("no-query", "GET", "/sparql", {"Accept": "text/turtle"}, None, True),
+    ("options", "OPTIONS", "/sparql", {"Origin": "https://example.org"}, None, True),
+    ("cookie", "GET", get(PAIRINGS), {"Cookie": "ewkg_lang=zh"}, None, True),
+    # what needs Flask: HTML pages, a language choice, another method
     ("browser", "GET", get(PAIRINGS), {"Accept": "text/html,*/*;q=0.8"}, None, False),
-    ("two-queries", "GET", get(PAIRINGS) + "&query=ASK%7B%7D", {}, None, False),
-    ("empty", "GET", "/sparql?query=%20", {}, None, False),
-    ("conditional", "GET", get(PAIRINGS), {"If-None-Match": '"x"'}, None, False),
-    ("head", "HEAD", get(PAIRINGS), {}, None, False),
-    ("no-query", "GET", "/sparql", {"Accept": "text/turtle"}, None, False),
-    ("post-update", "POST", "/sparql", {"Content-Type": FORM}, b"update=CLEAR%20ALL", False),
-    ("post-415", "POST", "/sparql", {"Content-Type": "text/plain"}, b"ASK {}", False),
-    ("post-not-utf8", "POST", "/sparql", {"Content-Type": FORM}, b"query=%FF", False),
-    ("post-no-type", "POST", "/sparql", {}, b"query=ASK%7B%7D", False),
-    ("options", "OPTIONS", "/sparql", {"Origin": "https://example.org"}, None, False),
+    ("browser-error", "POST", "/sparql", {"Content-Type": FORM, "Accept": "text/html"},
+     b"query=ASK", False),
+    ("lang", "GET", get(PAIRINGS, lang="zh"), {}, None, False),
+    ("put", "PUT", "/sparql", {}, b"ASK {}", False),
 ]
 
 
@@ -136,8 +146,16 @@ def test_the_lane_really_answers(app: Flask) -> None:
     assert lane.answered == 3 and lane.passed == 0
 
 
-def test_a_failed_query_runs_once(app: Flask) -> None:
-    """A query error found by the lane is answered by Flask from the environ, not run again."""
+@pytest.mark.parametrize(
+    ("method", "accept", "in_lane"),
+    [
+        ("GET", "application/sparql-results+json", True),
+        ("POST", "text/html, application/sparql-results+json;q=0.5", False),
+    ],
+)
+def test_a_failed_query_runs_once(app: Flask, method: str, accept: str, in_lane: bool) -> None:
+    """A failed query runs once, whichever front writes its error (the lane, or Flask for an
+    HTML error page: the lane passes such a request on before running anything)."""
     executor = app.extensions["ewkg.executor"]
     calls: list[str] = []
     real = executor.execute
@@ -147,13 +165,19 @@ def test_a_failed_query_runs_once(app: Flask) -> None:
         return real(request)
 
     executor.execute = counting
+    lane = QueryLane(app)
+    bad = "SELECT ?s WHERE { ?s ?p }"
+    url, body = (get(bad), None) if method == "GET" else ("/sparql", f"query={quote(bad)}".encode())
+    headers = {"Accept": accept, "Content-Type": FORM}
     try:
-        status, _, body = answer(QueryLane(app), "GET", get("SELECT ?s WHERE { ?s ?p }"), {}, None)
+        status, _, answered = answer(lane, method, url, headers, body)
     finally:
         del executor.execute
     assert status.startswith("400")
-    assert b"syntax" in body.lower()
+    assert b"syntax" in answered.lower()
+    assert answered.startswith(b"<!doctype html>") == (not in_lane)
     assert len(calls) == 1
+    assert (lane.answered, lane.passed) == ((1, 0) if in_lane else (0, 1))
 
 
 def test_timeout_is_a_503_from_the_lane() -> None:
@@ -165,9 +189,9 @@ def test_timeout_is_a_503_from_the_lane() -> None:
         assert status.startswith("503")
         assert b"timeout" in body.lower()
         assert dict(headers)["Cache-Control"] == "no-store"
-        assert lane.passed == 1
+        assert lane.answered == 1
         status, _, _ = answer(lane, "GET", get("ASK {}"), {}, None)
-        assert status == "200 OK" and lane.answered == 1
+        assert status == "200 OK" and (lane.answered, lane.passed) == (2, 0)
     finally:
         flask_app.extensions["ewkg.executor"].close()
 

@@ -7,10 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -19,13 +21,16 @@ from ewkg.app import create_app
 from ewkg.backends import open_store
 from ewkg.config import Config
 from ewkg.engine import get_executor
+from ewkg.evaluation import result_cache_key
 from ewkg.executor import (
     ProcessExecutor,
     QueryFormatError,
     QueryRequest,
+    QueryResponse,
     QuerySyntaxError,
     QueryTimeout,
 )
+from ewkg.lru import ResultCache
 from ewkg.remote_store import RemoteExecutor, RemoteStore, upstream_accept
 from ewkg.store import ONTOLOGY_GRAPH, EmbeddedStore
 
@@ -246,3 +251,61 @@ def test_app_on_a_remote_store_uses_the_remote_executor(endpoint: str) -> None:
     first = executor.execute(QueryRequest("ASK {}", JSON))
     second = executor.execute(QueryRequest("ASK {}", JSON))
     assert not first.cached and second.cached
+
+
+# -- the result cache and coalescing, shared with the embedded executor ----------------------
+
+
+def test_identical_remote_queries_in_flight_share_one_remote_evaluation(endpoint: str) -> None:
+    """Clients sending the same query while the store is still answering it share that answer:
+    one request reaches the store (the layer of ewkg.result_reuse, as for the embedded pool)."""
+    store = RemoteStore(endpoint, timeout=10)
+    cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
+    ex = RemoteExecutor(store, timeout=30.0, max_results=MAX, cache=cache)
+    sent: list[str] = []
+    release = threading.Event()
+    real_post = store.post
+
+    def held_post(query: str, **kw: Any) -> Any:
+        sent.append(query)
+        assert release.wait(30), "the test never released the store"
+        return real_post(query, **kw)
+
+    store.post = held_post  # type: ignore[method-assign]
+    request = QueryRequest(LABELS, JSON)
+    key = result_cache_key(request, store.version, MAX)
+    answers: list[QueryResponse] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(ex.execute(request))) for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    while ex.reuse.flights.joined(key) < 4:  # one leads (held at the store), four wait on it
+        assert time.monotonic() < deadline, "the clients never joined one flight"
+        time.sleep(0.005)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    assert len(sent) == 1
+    assert len(answers) == 5 and len({a.body for a in answers}) == 1
+    assert sorted(a.cached for a in answers) == [False] + [True] * 4
+    assert ex.reuse.coalesced == 4
+    again = ex.execute(request)  # now from the cache: still one request sent
+    assert again.cached and len(sent) == 1
+
+
+def test_without_a_cache_each_remote_query_is_sent(endpoint: str) -> None:
+    store = RemoteStore(endpoint, timeout=10)
+    ex = RemoteExecutor(store, timeout=30.0, max_results=MAX, cache=None)
+    sent: list[str] = []
+    real_post = store.post
+
+    def counting_post(query: str, **kw: Any) -> Any:
+        sent.append(query)
+        return real_post(query, **kw)
+
+    store.post = counting_post  # type: ignore[method-assign]
+    first = run(ex, LABELS)
+    second = run(ex, LABELS)
+    assert len(sent) == 2 and not first.cached and not second.cached  # type: ignore[attr-defined]

@@ -10,12 +10,11 @@ right under any WSGI server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
+
+from werkzeug.wsgi import get_content_length
 
 from .errors import ApiError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from flask import Request
 
 _CHUNK = 64 * 1024
 
@@ -29,18 +28,18 @@ def too_large(limit: int, size: int | None = None) -> ApiError:
     return ApiError(413, f"{said}; this endpoint accepts at most {limit} bytes")
 
 
-def read_body(request: Request, limit: int) -> bytes:
-    """The whole body of ``request``, at most ``limit`` bytes; read once, then cached.
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The whole body of the request of ``environ``, at most ``limit`` bytes; read once, then
+    kept in the environ (a second call gives the same bytes).
 
     Raises:
         ApiError: 413 if the body is over ``limit``; 411 if it is chunked and the WSGI server
             does not say where it ends (``wsgi.input_terminated``).
     """
-    environ = request.environ
     cached = environ.get("ewkg.body")
     if cached is not None:
         return cached
-    declared = request.content_length
+    declared = get_content_length(environ)  # None for a chunked body, as werkzeug reads it
     if declared is not None and declared > limit:
         raise too_large(limit, declared)
     if declared is None:

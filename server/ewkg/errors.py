@@ -121,6 +121,21 @@ _HTML = """<!doctype html>
 """
 
 
+def error_body(status: int, message: str, body_type: str) -> tuple[str, bytes]:
+    """The content type and body of an error in ``body_type``: ``application/json``, else plain
+    text. Neither carries markup (:mod:`ewkg.hardening`), whatever the message quotes.
+
+    >>> error_body(400, "bad <script>", "text/plain")
+    ('text/plain; charset=utf-8', b'400 Bad Request: bad &lt;script>\\n')
+    """
+    from .hardening import json_safe, plain_text_safe
+
+    if body_type == "application/json":
+        return "application/json", json_safe(json_error_body(status, message).encode())
+    title = HTTP_STATUS_CODES.get(status, "Error")
+    return "text/plain; charset=utf-8", plain_text_safe(f"{status} {title}: {message}\n").encode()
+
+
 def _html_page(status: int, title: str, message: str) -> str:
     """The site's error page in the reader's language (``error.html``), else a plain one."""
     try:
@@ -135,16 +150,11 @@ def error_response(
     """The response for an error, its body negotiated by ``Accept``."""
     title = HTTP_STATUS_CODES.get(status, "Error")
     body_type = _preferred_body_type()
-    if body_type == "application/json":
-        body = json_error_body(status, message)
-        mimetype = "application/json"
-    elif body_type == "text/html":
-        body = _html_page(status, title, message)
-        mimetype = "text/html"
+    if body_type == "text/html":
+        response = Response(_html_page(status, title, message), status=status, mimetype="text/html")
     else:
-        body = f"{status} {title}: {message}\n"
-        mimetype = "text/plain"
-    response = Response(body, status=status, mimetype=mimetype)
+        content_type, body = error_body(status, message, body_type)
+        response = Response(body, status=status, content_type=content_type)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     response.vary.add("Accept")

@@ -66,7 +66,8 @@ from .evaluation import (
     result_cache_key,
 )
 from .lru import DEFAULT_CACHE_BYTES, ResultCache
-from .single_flight import SharedBusy, SharedTimeout, SingleFlight
+from .result_reuse import ResultReuse
+from .single_flight import SingleFlight
 
 if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.process import BaseProcess
@@ -413,7 +414,9 @@ class ProcessExecutor:
         self.size = workers or default_worker_count()
         #: Workers the pool may add while long queries hold some (0: it never grows).
         self.max_extra = self.size if (not on_disk if grow is None else grow) else 0
-        self.cache = cache
+        #: The result cache and the coalescing of identical queries in flight, shared with the
+        #: remote executor (:mod:`ewkg.result_reuse`).
+        self.reuse = ResultReuse(cache)
         #: Bytes of RSS the whole server may hold (0: no budget), and this pool's share of it.
         self.memory_budget = memory_budget
         self.plan = self._plan(memory_budget, pools)
@@ -450,11 +453,6 @@ class ProcessExecutor:
         self.kills = 0
         #: Workers forked beyond the pool size while long queries held workers (for tests).
         self.grown = 0
-        #: Identical queries in flight at the same moment run once (with the cache only: it
-        #: makes sharing an answer safe, and ``EWKG_RESULT_CACHE=0`` measures evaluation).
-        self._flights: SingleFlight[tuple[Any, ...], QueryResponse] = SingleFlight()
-        #: Queries answered by another client's evaluation of the same query (for tests).
-        self.coalesced = 0
         #: Seconds a worker beyond the pool's allowance may stay idle before it is stopped.
         self.surplus_idle = SURPLUS_IDLE
         _EXECUTORS.add(self)
@@ -787,52 +785,46 @@ class ProcessExecutor:
         Raises:
             QuerySyntaxError, QueryFormatError, QueryTimeout, QueryError.
         """
-        key = self.cache_key(request) if self.cache is not None else None
-        if key is not None:
-            hit = self.cache.get(key)  # type: ignore[union-attr]
-            if hit is not None:
-                return hit.from_cache(request.media_type)
         timeout = self.timeout if request.timeout is None else min(request.timeout, self.timeout)
         deadline = time.monotonic() + timeout
+        return self.reuse.answer(
+            request,
+            self.cache_key(request),
+            lambda: self._run(request, timeout, deadline),
+            timeout=timeout,
+            deadline=deadline,
+            before=self._ready_to_run,
+            patience=self.demote_after,
+            admit=self._admit_waiter,
+            release=self._release_waiter,
+            busy=self._shed_waiter,
+        )
+
+    @property
+    def cache(self) -> ResultCache[QueryResponse] | None:
+        """The result cache (``None``: none)."""
+        return self.reuse.cache
+
+    @property
+    def coalesced(self) -> int:
+        """Queries answered by another client's evaluation of the same query (for tests)."""
+        return self.reuse.coalesced
+
+    @property
+    def _flights(self) -> SingleFlight[tuple[object, ...], QueryResponse]:
+        return self.reuse.flights
+
+    def _ready_to_run(self) -> None:
+        """Refuse if closed; start the pool in this process (after a fork) if need be."""
         if self._closed:
             raise QueryError("the query executor is closed")
         if self._pid != os.getpid():
             self.start()
-        if key is None:
-            return self._run(request, timeout, deadline)
 
-        def run_and_cache() -> QueryResponse:
-            response = self._run(request, timeout, deadline)
-            self.cache.put(key, response, size=len(response.body) + len(request.query))  # type: ignore[union-attr]
-            return response
-
-        def worth_retrying(error: BaseException) -> bool:
-            # a busy server may have room now; a timeout only if its limit was lower than ours
-            limit = getattr(error, "limit", None)
-            return isinstance(error, QueryBusy) or (limit is not None and limit < timeout)
-
-        patience = self.demote_after if self.demote_after is not None else None
-        try:
-            response, shared = self._flights.run(
-                key,
-                run_and_cache,
-                deadline=deadline,
-                retry_on=(QueryTimeout,),
-                retry_if=worth_retrying,
-                patience=patience if patience is not None and patience < timeout else None,
-                admit=self._admit_waiter,
-                release=self._release_waiter,
-            )
-        except SharedBusy:
-            self.shed += 1
-            raise self._busy() from None
-        except SharedTimeout:
-            raise QueryTimeout(
-                f"the query was stopped after {timeout:g} s (the time limit) while the same "
-                "query, sent by another client, was still running; narrow it and try again"
-            ) from None
-        self.coalesced += shared
-        return response.from_cache(request.media_type) if shared else response
+    def _shed_waiter(self) -> QueryBusy:
+        """The busy error for a client turned away from a long shared evaluation."""
+        self.shed += 1
+        return self._busy()
 
     def _run(self, request: QueryRequest, timeout: float, deadline: float) -> QueryResponse:
         """Evaluate ``request`` in a worker (no cache); kill the worker at ``deadline``."""

@@ -118,8 +118,18 @@ def _gzip_body(response: Response) -> None:
     response.headers["Content-Encoding"] = "gzip"
 
 
+class WrittenResponse(Response):
+    """A response written whole by :mod:`ewkg.protocol` (validators, ``Cache-Control``, coding,
+    ``304``): this hook leaves it as it is. It gets no default ``Content-Type`` (a 204 or 304
+    has none)."""
+
+    default_mimetype = None
+
+
 def after_request(response: Response) -> Response:
     """Add validators and caching headers; answer 304; compress."""
+    if isinstance(response, WrittenResponse):
+        return response
     if "page_lang" in g and i18n.lang_param(request.args.get("lang")) is None:
         # the page language came from Accept-Language (no ``lang``, or one we do not know)
         response.vary.add("Accept-Language")

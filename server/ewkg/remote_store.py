@@ -39,6 +39,7 @@ from .evaluation import (
 )
 from .lru import ResultCache
 from .namespaces import new_graph
+from .result_reuse import ResultReuse
 from .store import to_rdflib
 
 #: Result formats we can parse back (CSV is lossy: never asked for).
@@ -327,16 +328,34 @@ class RemoteExecutor:
         self.store = store
         self.timeout = timeout
         self.max_results = max_results
-        self.cache = cache
+        #: The result cache and the coalescing of identical queries in flight, shared with the
+        #: embedded executor (:mod:`ewkg.result_reuse`).
+        self.reuse = ResultReuse(cache)
+
+    @property
+    def cache(self) -> ResultCache[QueryResponse] | None:
+        """The result cache (``None``: none)."""
+        return self.reuse.cache
 
     def execute(self, request: QueryRequest) -> QueryResponse:
-        key = result_cache_key(request, self.store.version, self.max_results)
-        if self.cache is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit.from_cache(request.media_type)
+        """Send ``request`` to the store and re-render its answer, capped; through the result
+        cache, clients sending the same query at once sharing one remote evaluation.
+
+        Raises:
+            QuerySyntaxError, QueryTimeout, QueryError.
+        """
         timeout = self.timeout if request.timeout is None else min(request.timeout, self.timeout)
         deadline = time.monotonic() + timeout
+        return self.reuse.answer(
+            request,
+            result_cache_key(request, self.store.version, self.max_results),
+            lambda: self._fetch(request, timeout, deadline),
+            timeout=timeout,
+            deadline=deadline,
+        )
+
+    def _fetch(self, request: QueryRequest, timeout: float, deadline: float) -> QueryResponse:
+        """Evaluate ``request`` at the remote store (no cache), giving up at ``deadline``."""
         conn, response, reader = self.store.post(
             request.query,
             accept=upstream_accept(request.media_type),
@@ -347,7 +366,7 @@ class RemoteExecutor:
         try:
             results = parse_response(response, reader)
             try:
-                answer = render(results, request.media_type, self.max_results)
+                return render(results, request.media_type, self.max_results)
             except QueryError:
                 raise
             except Exception as error:
@@ -359,9 +378,6 @@ class RemoteExecutor:
                 raise QueryError(f"the SPARQL store's answer does not parse: {error}") from None
         finally:
             conn.close()
-        if self.cache is not None:
-            self.cache.put(key, answer, size=len(answer.body) + len(request.query))
-        return answer
 
     def close(self) -> None:
         """Nothing to release: each query uses its own connection."""

@@ -15,11 +15,13 @@ from flask import Flask, current_app
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
     from .executor import Executor
+    from .protocol import Endpoint
     from .store import Store
 
 _STORE = "ewkg.store"
 _EXECUTOR = "ewkg.executor"
 _FLASK_WSGI = "ewkg.flask_wsgi"
+_ENDPOINT = "ewkg.endpoint"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -70,3 +72,14 @@ def get_executor(app: Flask | None = None) -> Executor:
 def set_executor(app: Flask, executor: Executor) -> None:
     """Attach ``executor`` to ``app`` (:func:`ewkg.engine.init_app` does, once)."""
     app.extensions[_EXECUTOR] = executor
+
+
+def get_endpoint(app: Flask | None = None) -> Endpoint:
+    """The SPARQL endpoint of ``app`` (default: the current app), whose
+    :meth:`~ewkg.protocol.Endpoint.answer` every front calls."""
+    return _app(app).extensions[_ENDPOINT]  # type: ignore[no-any-return]
+
+
+def set_endpoint(app: Flask, endpoint: Endpoint) -> None:
+    """Attach the SPARQL endpoint to ``app`` (:mod:`ewkg.sparql` does, once)."""
+    app.extensions[_ENDPOINT] = endpoint

@@ -37,6 +37,8 @@ class _Flight(Generic[V]):
         self.value: V | None = None
         self.error: BaseException | None = None
         self.done = threading.Event()
+        #: Callers that joined this flight to share its outcome (under the SingleFlight's lock).
+        self.waiters = 0
 
     def wait(self, deadline: float) -> bool:
         """Wait for the outcome until ``deadline`` (``time.monotonic()``); whether it came."""
@@ -110,6 +112,7 @@ class SingleFlight(Generic[K, V]):
                 else:
                     if flight.leader == threading.get_ident():
                         raise RuntimeError("work re-entered run() for its own key")
+                    flight.waiters += 1
                     leader = False
             if leader:
                 return self._lead(key, flight, work), False
@@ -149,6 +152,12 @@ class SingleFlight(Generic[K, V]):
         """How many keys are being evaluated now."""
         with self._lock:
             return len(self._flights)
+
+    def joined(self, key: K) -> int:
+        """How many callers joined the flight of ``key`` now in progress (0: none in flight)."""
+        with self._lock:
+            flight = self._flights.get(key)
+            return 0 if flight is None else flight.waiters
 
     def _lead(self, key: K, flight: _Flight[V], work: Callable[[], V]) -> V:
         """Run ``work`` for ``flight``; whatever happens, end the flight, then wake its waiters."""
