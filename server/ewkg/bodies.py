@@ -36,7 +36,7 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
         ApiError: 413 if the body is over ``limit``; 411 if it is chunked and the WSGI server
             does not say where it ends (``wsgi.input_terminated``).
     """
-    cached = environ.get("ewkg.body")
+    cached: bytes | None = environ.get("ewkg.body")
     if cached is not None:
         return cached
     declared = get_content_length(environ)  # None for a chunked body, as werkzeug reads it

@@ -153,7 +153,7 @@ def _union_members(store: ox.Store, node: ox.BlankNode) -> tuple[str, ...]:
     """The named classes of an ``owl:unionOf`` list (a blank node: SPARQL cannot name it)."""
     members: list[str] = []
 
-    def objects(subject: ox.BlankNode | ox.NamedNode, predicate: ox.NamedNode) -> list:
+    def objects(subject: ox.BlankNode | ox.NamedNode, predicate: ox.NamedNode) -> list[object]:
         return [q.object for q in store.quads_for_pattern(subject, predicate, None)]
 
     for head in objects(node, _UNION_OF):

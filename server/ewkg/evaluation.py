@@ -19,7 +19,8 @@ import pyoxigraph as ox
 
 from . import formats
 from .jsonld import context as jsonld_context
-from .jsonld import jsonld_bytes, set_prefixes  # noqa: F401 - the worker sets them here
+from .jsonld import jsonld_bytes
+from .jsonld import set_prefixes as set_prefixes  # re-exported: the worker sets them here
 
 # Only what a freshly started worker needs is imported up front: ``json`` and ``re`` are
 # imported where they are used (JSON-LD, a dataset clause), ``typing`` only for type checkers.

@@ -61,10 +61,10 @@ from .evaluation import (
     base_media_type,
     dataset_arguments,
     evaluate,
-    jsonld_context,
     render,
     result_cache_key,
 )
+from .jsonld import context as jsonld_context
 from .lru import DEFAULT_CACHE_BYTES, ResultCache
 from .result_reuse import ResultReuse
 from .single_flight import SingleFlight
@@ -448,7 +448,7 @@ class ProcessExecutor:
         self._workers: set[_Worker] = set()
         self._pid: int | None = None
         self._closed = False
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[..., object] | None = None
         #: Worker processes killed at their deadline (for tests and monitoring).
         self.kills = 0
         #: Workers forked beyond the pool size while long queries held workers (for tests).

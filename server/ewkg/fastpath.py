@@ -194,11 +194,13 @@ class FastPath:
     # -- storing
 
     def _record(
-        self, key: tuple, environ: dict[str, Any], start_response: StartResponse
+        self, key: tuple[object, ...], environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         seen: dict[str, Any] = {}
 
-        def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+        def recording_start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             seen["status"] = status
             seen["headers"] = list(headers)
             seen["exc"] = exc_info is not None
@@ -242,7 +244,7 @@ class FastPath:
             return None
         return length
 
-    def _store(self, key: tuple, entry: _Entry) -> None:
+    def _store(self, key: tuple[object, ...], entry: _Entry) -> None:
         self._cache.put(key, entry, size=entry.size)
 
     def clear(self) -> None:
@@ -253,7 +255,12 @@ class _Recorder:
     """The app's body passed through chunk by chunk, stored once it is complete."""
 
     def __init__(
-        self, cache: FastPath, key: tuple, body: Iterable[bytes], seen: dict, length: int
+        self,
+        cache: FastPath,
+        key: tuple[object, ...],
+        body: Iterable[bytes],
+        seen: dict[str, Any],
+        length: int,
     ) -> None:
         self._cache = cache
         self._key = key

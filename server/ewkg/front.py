@@ -130,7 +130,7 @@ class _Channel(HTTPChannel):
     def received(self, data: bytes) -> bool:
         if self.request is None and data:
             self.request_started = time.time()
-        return super().received(data)
+        return bool(super().received(data))
 
 
 class FrontServer(TcpWSGIServer):
@@ -290,7 +290,9 @@ class AccessLog:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         seen: dict[str, str] = {}
 
-        def logging_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+        def logging_start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             seen["status"] = status.split(" ", 1)[0]
             seen["length"] = next(
                 (v for k, v in headers if k.lower() == "content-length"), "-"

@@ -102,7 +102,7 @@ class GraphDiff:
         }
 
 
-def _triple_key(t: Triple) -> tuple:
+def _triple_key(t: Triple) -> tuple[object, ...]:
     s, p, o = t
     return (predicate_key(p), isinstance(o, Literal), str(o), getattr(o, "language", "") or "")
 

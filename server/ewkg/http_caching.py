@@ -83,7 +83,7 @@ def accepts_gzip(accept_encodings: Accept | None = None) -> bool:
     if accept_encodings is None:
         accept_encodings = request.accept_encodings
     return accept_encodings["gzip"] > 0 or (
-        "gzip" not in accept_encodings and accept_encodings["*"] > 0
+        accept_encodings.find("gzip") < 0 and accept_encodings["*"] > 0
     )
 
 

@@ -68,7 +68,8 @@ def memo(store: Store, name: str, build: Callable[[], T], *, variant: Hashable =
         entries = _current(store).names.get(name)
         if entries is not None and variant in entries:
             entries.move_to_end(variant)
-            return entries[variant]
+            found: T = entries[variant]
+            return found
     version = store.version
     value = build()
     with _LOCK:

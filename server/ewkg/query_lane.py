@@ -64,4 +64,5 @@ class QueryLane:
 
     def _flask(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.passed += 1
-        return self.flask(environ, start_response)
+        answer: Iterable[bytes] = self.flask(environ, start_response)
+        return answer

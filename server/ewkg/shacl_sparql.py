@@ -29,12 +29,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from .entailment import query_solutions
 from .namespaces import new_graph
 from .store import (
     oxigraph_predicate,
     oxigraph_subject,
     oxigraph_term,
-    query_solutions,
     to_rdflib,
 )
 

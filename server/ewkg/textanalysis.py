@@ -55,7 +55,8 @@ def stem(word: str) -> str:
     """The French Snowball stem of a folded word (numbers and short words stay as they are)."""
     if len(word) < 4 or not word.isalpha():
         return word
-    return _stemmer().stemWord(word)  # type: ignore[attr-defined]
+    stemmed: str = _stemmer().stemWord(word)  # type: ignore[attr-defined]
+    return stemmed
 
 
 def latin_words(text: str) -> list[str]:
@@ -83,7 +84,8 @@ def simplified(text: str) -> str:
     """``text`` with traditional Chinese characters folded to simplified ones (OpenCC t2s)."""
     if not CJK.search(text):
         return text
-    return _t2s().convert(text)  # type: ignore[attr-defined]
+    converted: str = _t2s().convert(text)  # type: ignore[attr-defined]
+    return converted
 
 
 def pinyin_syllables(text: str) -> list[str]:

@@ -108,7 +108,7 @@ def predicate_key(p: Node) -> tuple[int, int, str]:
     return _OTHERS, 99, text
 
 
-def _object_key(o: Node) -> tuple:
+def _object_key(o: Node) -> tuple[object, ...]:
     if isinstance(o, URIRef):
         return (0, str(o))
     if isinstance(o, Literal):

@@ -352,7 +352,8 @@ class Validator:
             ValidationTimeoutError, ValidationMemoryError: the validation was stopped.
         """
         self._warm(job.context_files)
-        return self.run(lambda: validate_job(job, self.limits.max_results))
+        outcome: Outcome = self.run(lambda: validate_job(job, self.limits.max_results))
+        return outcome
 
     def _warm(self, context_files: tuple[Path, ...]) -> None:
         with self._warm_lock:
