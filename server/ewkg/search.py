@@ -28,10 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .labels import memo
-
-if TYPE_CHECKING:  # pragma: no cover
-    import tantivy
-
 from .textanalysis import (
     CJK,
     Segmenter,
@@ -44,6 +40,11 @@ from .textanalysis import (
     stem,
     word_set,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import tantivy
+
+    from .store import Store
 
 #: Properties whose literals are names (field ``name``).
 NAME_PROPERTIES: tuple[str, ...] = (
@@ -137,10 +138,10 @@ def _text_terms(text: str, seg: Segmenter) -> list[str]:
     return terms
 
 
-def build_docs(store: object, seg: Segmenter) -> list[Doc]:
+def build_docs(store: Store, seg: Segmenter) -> list[Doc]:
     """One :class:`Doc` per IRI that has a name or a text in the store."""
     props = " ".join(f"<{p}>" for p in (*NAME_PROPERTIES, *TEXT_PROPERTIES))
-    rows = store.select(  # type: ignore[attr-defined]
+    rows = store.select(
         f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o "
         f"FILTER(isIRI(?s) && isLiteral(?o)) }}")
     by_iri: dict[str, Doc] = {}
@@ -481,10 +482,10 @@ def _save(path: Path | None, docs: list[Doc], vocabulary: dict[str, int], total:
         pass  # a read-only home: the index is simply rebuilt next time
 
 
-def build_index(store: object, *, use_cache: bool = True) -> SearchIndex:
+def build_index(store: Store, *, use_cache: bool = True) -> SearchIndex:
     """The :class:`SearchIndex` of ``store``: from the disk cache of its version, else built
     (about 1.3 s on the bundled data, most of it loading jieba's dictionary) and cached."""
-    path = _cache_path(store.version) if use_cache else None  # type: ignore[attr-defined]
+    path = _cache_path(store.version) if use_cache else None
     loaded = _load(path)
     if loaded is None:
         full = Segmenter()
@@ -499,13 +500,13 @@ def build_index(store: object, *, use_cache: bool = True) -> SearchIndex:
     return SearchIndex(docs, Segmenter(vocabulary, total), pinyin)
 
 
-def cached_index_exists(store: object) -> bool:
+def cached_index_exists(store: Store) -> bool:
     """Whether the prepared documents of ``store``'s version are in the disk cache."""
-    path = _cache_path(store.version)  # type: ignore[attr-defined]
+    path = _cache_path(store.version)
     return path is not None and path.is_file()
 
 
-def search_index(store: object, *, use_cache: bool = True) -> SearchIndex:
+def search_index(store: Store, *, use_cache: bool = True) -> SearchIndex:
     """The :class:`SearchIndex` of ``store``'s current version (built once per version)."""
-    return memo(store, "search-index",  # type: ignore[arg-type]
+    return memo(store, "search-index",
                 lambda: build_index(store, use_cache=use_cache))

@@ -53,7 +53,8 @@ def dataset_iri(store: Store) -> URIRef | None:
               FILTER(STRSTARTS(STR(?d), "{ID_BASE}dataset/"))
             }} ORDER BY ?d LIMIT 1"""
     )
-    return rows[0]["d"] if rows else None  # type: ignore[return-value]
+    found = rows[0]["d"] if rows else None
+    return found if isinstance(found, URIRef) else None
 
 
 def _count(store: Store, query: str) -> int:
@@ -83,7 +84,7 @@ def class_partitions(store: Store) -> list[tuple[URIRef, int]]:
         """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) }
            GROUP BY ?c ORDER BY DESC(?n) ?c"""
     )
-    return [(r["c"], int(r["n"])) for r in rows]  # type: ignore[misc]
+    return [(URIRef(r["c"]), int(r["n"])) for r in rows]
 
 
 def example_resources(store: Store) -> list[URIRef]:
@@ -97,7 +98,7 @@ def example_resources(store: Store) -> list[URIRef]:
         iri = str(row["s"])
         kind = iri[len(ID_BASE):].split("/", 1)[0]
         if kind != "dataset" and "/" in iri[len(ID_BASE):]:
-            seen.setdefault(kind, row["s"])  # type: ignore[arg-type]
+            seen.setdefault(kind, URIRef(row["s"]))
     return list(seen.values())
 
 
