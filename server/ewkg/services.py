@@ -8,7 +8,7 @@ package may use it without an import circle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app
 
@@ -30,12 +30,12 @@ def _app(app: Flask | None) -> Flask:
 
 def get_config(app: Flask | None = None) -> Config:
     """The :class:`~ewkg.config.Config` of ``app`` (default: the current app)."""
-    return _app(app).config["EWKG"]  # type: ignore[no-any-return]
+    return cast("Config", _app(app).config["EWKG"])
 
 
 def get_store(app: Flask | None = None) -> Store:
     """The store of ``app`` (default: the current app)."""
-    return _app(app).extensions[_STORE]  # type: ignore[no-any-return]
+    return cast("Store", _app(app).extensions[_STORE])
 
 
 def set_store(app: Flask, store: Store) -> None:
@@ -66,7 +66,7 @@ def get_executor(app: Flask | None = None) -> Executor:
     Raises:
         KeyError: the app has no executor (:func:`ewkg.engine.init_app` attaches it).
     """
-    return _app(app).extensions[_EXECUTOR]  # type: ignore[no-any-return]
+    return cast("Executor", _app(app).extensions[_EXECUTOR])
 
 
 def set_executor(app: Flask, executor: Executor) -> None:
@@ -77,7 +77,7 @@ def set_executor(app: Flask, executor: Executor) -> None:
 def get_endpoint(app: Flask | None = None) -> Endpoint:
     """The SPARQL endpoint of ``app`` (default: the current app), whose
     :meth:`~ewkg.protocol.Endpoint.answer` every front calls."""
-    return _app(app).extensions[_ENDPOINT]  # type: ignore[no-any-return]
+    return cast("Endpoint", _app(app).extensions[_ENDPOINT])
 
 
 def set_endpoint(app: Flask, endpoint: Endpoint) -> None:
