@@ -2,9 +2,10 @@
 
 Every text a person reads — the pages, the query editor, the validation reports, the map and the
 command line — comes from ``strings.toml`` beside this module, under one section per reader
-(``ui``, ``report``, ``diff``, ``validation``, ``map``, ``map_errors``, ``yasgui``). The file
-is checked as it is loaded: each entry has exactly the languages its section needs, so a
-missing translation fails at import, not on a page.
+(``ui``, ``report``, ``diff``, ``validation``, ``validation_limits``, ``syntax``, ``dataset``,
+``map``, ``map_errors``, ``yasgui``). The file is checked as it is loaded: each entry has
+exactly the languages its section needs, so a missing translation fails at import, not on a
+page.
 
 >>> LANGS, REPORT_LANGS, MAP_LANGS
 (('fr', 'zh'), ('fr', 'zh', 'en'), ('fr', 'zh', 'both'))
@@ -39,11 +40,22 @@ SECTION_LANGS: Final[Mapping[str, tuple[str, ...]]] = {
     "report": REPORT_LANGS,
     "diff": REPORT_LANGS,
     "validation": REPORT_LANGS,
+    "validation_limits": REPORT_LANGS,
+    "syntax": LANGS,
+    "syntax.patterns": LANGS,
+    "syntax.hints": LANGS,
+    "dataset": LANGS,
     "map": LANGS,
     "map_errors": REPORT_LANGS,
     "yasgui.strings": LANGS,
     "yasgui.errors": LANGS,
     "yasgui.patterns": LANGS,
+}
+#: The sections that are lists of ``(what is matched, texts)``, and the name of what is matched.
+LIST_SECTIONS: Final[Mapping[str, str]] = {
+    "syntax.patterns": "regex",
+    "syntax.hints": "english",
+    "yasgui.patterns": "regex",
 }
 
 
@@ -55,12 +67,29 @@ def _texts(value: Any, where: str, langs: tuple[str, ...]) -> dict[str, str]:
     return dict(value)
 
 
-def _table(raw: Mapping[str, Any], name: str) -> dict[str, dict[str, str]]:
+def _section(raw: Mapping[str, Any], name: str) -> Any:
     section: Any = raw
     for part in name.split("."):
         section = section[part]
+    return section
+
+
+def _table(raw: Mapping[str, Any], name: str) -> dict[str, dict[str, str]]:
     langs = SECTION_LANGS[name]
-    return {key: _texts(value, f"{name}.{key}", langs) for key, value in section.items()}
+    return {key: _texts(value, f"{name}.{key}", langs)
+            for key, value in _section(raw, name).items() if f"{name}.{key}" not in LIST_SECTIONS}
+
+
+def _list(raw: Mapping[str, Any], name: str) -> tuple[tuple[str, dict[str, str]], ...]:
+    matched, langs = LIST_SECTIONS[name], SECTION_LANGS[name]
+    found = []
+    for i, entry in enumerate(_section(raw, name)):
+        texts = dict(entry)
+        what = texts.pop(matched, None)
+        if not isinstance(what, str):
+            raise ValueError(f"strings.toml [[{name}]] {i}: needs {matched}")
+        found.append((what, _texts(texts, f"{name}.{i}", langs)))
+    return tuple(found)
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -72,11 +101,8 @@ def parse(text: str) -> dict[str, Any]:
     ValueError: strings.toml [ui.x]: needs exactly fr, zh, en, as text, in that order
     """
     raw = tomllib.loads(text)
-    table: dict[str, Any] = {name: _table(raw, name) for name in SECTION_LANGS
-                             if name != "yasgui.patterns"}
-    table["yasgui.patterns"] = tuple(
-        (entry.pop("regex"), _texts(entry, f"yasgui.patterns.{i}", LANGS))
-        for i, entry in enumerate(dict(e) for e in raw["yasgui"]["patterns"]))
+    table: dict[str, Any] = {name: _list(raw, name) if name in LIST_SECTIONS else _table(raw, name)
+                             for name in SECTION_LANGS}
     quotes = raw["quotes"]
     if tuple(quotes) != REPORT_LANGS or not all(
             isinstance(pair, list) and len(pair) == 2 for pair in quotes.values()):
@@ -95,6 +121,17 @@ REPORT: Final[Table] = _TABLE["report"]
 DIFF: Final[Table] = _TABLE["diff"]
 #: The OWL 2 RL messages of ``ewkg validate --reasoning`` (``{name}`` fields).
 VALIDATION: Final[Table] = _TABLE["validation"]
+#: ``/validate``'s limit errors (:mod:`ewkg.validation_worker`; ``{name}`` fields).
+VALIDATION_LIMITS: Final[Table] = _TABLE["validation_limits"]
+#: The frame of a syntax error told in French or Chinese: ``title``, ``where``, ``colon``,
+#: ``original`` (:func:`ewkg.locate.localize`).
+SYNTAX: Final[Table] = _TABLE["syntax"]
+#: The parser's usual messages: ``(regex, texts)``, ``{0}``… for the groups.
+SYNTAX_PATTERNS: Final[tuple[tuple[str, Texts], ...]] = _TABLE["syntax.patterns"]
+#: The plain-words hints ending some syntax messages: ``(English, texts)``.
+SYNTAX_HINTS: Final[tuple[tuple[str, Texts], ...]] = _TABLE["syntax.hints"]
+#: The dataset's default title and description, and the VoID and dump titles (:mod:`ewkg.void`).
+DATASET: Final[Table] = _TABLE["dataset"]
 #: The map's texts (:mod:`ewkg.mapsvg`; ``{name}`` fields).
 MAP: Final[Table] = _TABLE["map"]
 #: The map's parameter errors, in English then French · Chinese (:func:`ewkg.map_http`).
