@@ -17,7 +17,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page
 
 from _browser import chromium, served
-from ewkg.i18n import MESSAGES, YASGUI_STRINGS
+from ewkg.strings import UI, YASGUI_STRINGS
 
 SIZES = {"desktop": {"width": 1200, "height": 900}, "phone": {"width": 390, "height": 844}}
 WAIT_MS = 30_000  # far above the expected time: the machine is shared
@@ -41,9 +41,9 @@ def browser(app: Flask) -> Iterator[Browser]:
 def foreign_ui_strings(lang: str) -> list[str]:
     """The other language's UI strings that cannot also be the chosen language's words."""
     other = "zh" if lang == "fr" else "fr"
-    mine = {e[lang] for e in MESSAGES.values() if lang in e}
+    mine = {e[lang] for e in UI.values() if lang in e}
     found = []
-    for key, entry in MESSAGES.items():
+    for key, entry in UI.items():
         text = entry.get(other, "")
         if key.startswith("validate") or text in mine:
             continue

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .i18n import LANGS
 from .namespaces import PREFIXES
 from .store import Store
+from .strings import LANGS
 
 T = TypeVar("T")
 

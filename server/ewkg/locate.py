@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from . import formats
 from .namespaces import new_graph
+from .strings import LANGS, SYNTAX, SYNTAX_HINTS, SYNTAX_PATTERNS, Texts
 
 __all__ = [
     "ParsedSource",
@@ -361,59 +362,10 @@ def defining_source(node: Node, sources: list[ParsedSource]) -> ParsedSource | N
 
 # -- syntax errors in the reader's language -----------------------------------------------------
 
-#: The parser's usual messages (pyoxigraph's, ours) in French and Chinese; ``{0}``… are the
-#: groups of the pattern. Others are shown as the parser wrote them.
-_TRANSLATIONS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = tuple(
-    (re.compile(pattern), texts) for pattern, texts in (
-        (r"^Unexpected end of file|^Unexpected end$",
-         {"fr": "fin du document inattendue", "zh": "文档意外结束"}),
-        (r"^(.+) is not a valid RDF object$",
-         {"fr": "« {0} » n’est pas un objet RDF valide", "zh": "“{0}”不是有效的 RDF 宾语"}),
-        (r"^(.+) is not a valid subject or graph name$",
-         {"fr": "« {0} » n’est pas un sujet valide", "zh": "“{0}”不是有效的主语"}),
-        (r"^The prefix (\S+) has not been declared$",
-         {"fr": "le préfixe {0} n’est pas déclaré (@prefix)", "zh": "前缀 {0} 未声明（@prefix）"}),
-        (r"^Line jumps are not allowed in string literals",
-         {"fr": "saut de ligne dans une chaîne entre guillemets simples (utilisez \"\"\" ou \\n)",
-          "zh": "单引号字符串中不能换行（请用 \"\"\" 或 \\n）"}),
-        (r"^Invalid IRI code point '(.*)'$",
-         {"fr": "caractère interdit dans une IRI : « {0} »", "zh": "IRI 中有非法字符：“{0}”"}),
-        (r"^No scheme found in an absolute IRI$",
-         {"fr": "IRI sans schéma (http:, https:…)", "zh": "IRI 缺少协议（http:、https: 等）"}),
-        (r"^Expecting a datatype IRI after \^\^, found (.*)$",
-         {"fr": "une IRI de type de données est attendue après ^^, trouvé « {0} »",
-          "zh": "^^ 之后应为数据类型 IRI，实际为“{0}”"}),
-        (r"^A language code should always start with a letter$",
-         {"fr": "une étiquette de langue commence par une lettre", "zh": "语言标签必须以字母开头"}),
-        (r"^not UTF-8 text: (.*)$",
-         {"fr": "le texte n’est pas en UTF-8 ({0})", "zh": "文本不是 UTF-8 编码（{0}）"}),
-        (r"^remote JSON-LD context refused: (.*) \(inline",
-         {"fr": "contexte JSON-LD distant refusé : {0} (mettez le contexte dans le document ; "
-                "rien n’est téléchargé)",
-          "zh": "拒绝远程 JSON-LD 上下文：{0}（请把上下文写进文档；服务器不下载任何内容）"}),
-        (r"^JSON-LD @import refused",
-         {"fr": "@import JSON-LD refusé (rien n’est téléchargé)",
-          "zh": "拒绝 JSON-LD @import（服务器不下载任何内容）"}),
-        (r"^JSON-LD nested more than (\d+) levels deep",
-         {"fr": "JSON-LD imbriqué sur plus de {0} niveaux (tableaux et objets) : refusé avant "
-                "l’analyse",
-          "zh": "JSON-LD 嵌套超过 {0} 层（数组与对象）：解析前即被拒绝"}),
-    )
-)
-#: The plain-words hints of :func:`_hint`.
-_HINTS = {
-    " (a string literal opened here is never closed)": {
-        "fr": " (une chaîne ouverte ici n’est jamais fermée)",
-        "zh": "（此处开始的字符串没有闭合）"},
-    " (a string literal on this line is never closed)": {
-        "fr": " (une chaîne de cette ligne n’est jamais fermée)",
-        "zh": "（这一行的字符串没有闭合）"},
-}
-_FRAMES = {
-    "fr": ("erreur de syntaxe", " à la ligne {line}, colonne {column}", " : ",
-           " (message de l’analyseur : {original})"),
-    "zh": ("语法错误", "（第 {line} 行，第 {column} 列）", "：", "（解析器原文：{original}）"),
-}
+#: The parser's usual messages (pyoxigraph's, ours), compiled; their French and Chinese are
+#: :data:`ewkg.strings.SYNTAX_PATTERNS`. Others are shown as the parser wrote them.
+_TRANSLATIONS: tuple[tuple[re.Pattern[str], Texts], ...] = tuple(
+    (re.compile(pattern), texts) for pattern, texts in SYNTAX_PATTERNS)
 
 
 def localize(problem: SyntaxProblem, lang: str | None) -> SyntaxProblem:
@@ -424,11 +376,12 @@ def localize(problem: SyntaxProblem, lang: str | None) -> SyntaxProblem:
     'input:4:13: erreur de syntaxe à la ligne 4, colonne 13 : fin du document inattendue \
 (message de l’analyseur : Unexpected end of file)'
     """
-    if lang not in _FRAMES:
+    if lang not in LANGS:
         return problem
-    title, where, colon, original = _FRAMES[lang]
+    title, where, colon, original = (SYNTAX[part][lang]
+                                     for part in ("title", "where", "colon", "original"))
     message, hint = problem.message, ""
-    for english, texts in _HINTS.items():
+    for english, texts in SYNTAX_HINTS:
         if message.endswith(english):
             message, hint = message[: -len(english)], texts[lang]
     text = message

@@ -28,6 +28,7 @@ from . import i18n, mapsvg
 from .errors import bad_request
 from .lru import LRUCache
 from .services import get_store
+from .strings import BOTH, LANGS, MAP_ERRORS, MAP_LANGS, filled
 
 bp = Blueprint("map_svg", __name__)
 
@@ -75,7 +76,7 @@ def _rendered(year: int, lang: str, region: str | None, *, inline: bool) -> str:
         def year_href(y: int) -> str:
             return url_for("map_svg.map_svg", year=y, lang=lang, region=_slug(region))
 
-    chosen = lang if inline and lang in i18n.LANGS else None  # dots keep the page language
+    chosen = lang if inline and lang in LANGS else None  # dots keep the page language
     svg = mapsvg.render_map(
         store,
         year=year,
@@ -139,7 +140,7 @@ def year_view(year: int) -> dict:
 
     def names(iri: str) -> dict[str, str]:
         r = regions.get(iri)
-        return {"fr": r.fr, "zh": r.zh} if r else {"fr": iri, "zh": iri}
+        return {lg: r.name(lg) for lg in LANGS} if r else dict.fromkeys(LANGS, iri)
 
     rows: list[dict[str, Any]] = []
     involved: set[str] = set()
@@ -149,7 +150,7 @@ def year_view(year: int) -> dict:
             "iri": p.iri, "href": _page_href(p.iri), "status": p.status if p.dated else "sub",
             "assisting": names(p.assisting), "assisted": names(p.assisted),
             "assisting_href": _page_href(p.assisting), "assisted_href": _page_href(p.assisted),
-            "when": {lg: p.when(lg) for lg in ("fr", "zh")}, "start": p.start,
+            "when": {lg: p.when(lg) for lg in LANGS}, "start": p.start,
             "disputed": p.disputed, "sub": p.parent is not None,
         })
     rows.sort(key=lambda r: (r["sub"], r["assisting"]["fr"], r["assisted"]["fr"]))
@@ -164,12 +165,18 @@ def year_view(year: int) -> dict:
         (approximate if parent and has_point(parent) else unplaced).append(entry)
     return {
         "year": year, "rows": rows, "complete": status.complete, "known": status.known,
-        "status": {lg: status.text(lg) for lg in ("fr", "zh")},
-        "note": {lg: status.note(lg) for lg in ("fr", "zh")},
+        "status": {lg: status.text(lg) for lg in LANGS},
+        "note": {lg: status.note(lg) for lg in LANGS},
         "arrangement_href": _page_href(status.arrangement.iri) if status.arrangement else None,
         "unplaced": unplaced, "approximate": approximate,
         "partial_years": [y for y in years() if not mapsvg.year_list(data, y).complete],
     }
+
+
+def _error(key: str, **fields: object) -> str:
+    """The parameter error ``key`` in English, then (French · Chinese)."""
+    texts = filled(MAP_ERRORS[key], **fields)
+    return f"{texts['en']} ({' · '.join(texts[lg] for lg in LANGS)})"
 
 
 def parse_year(value: str | None) -> int:
@@ -186,10 +193,7 @@ def parse_year(value: str | None) -> int:
     except ValueError:
         year = None
     if year is None or not low <= year <= high:
-        raise bad_request(
-            f"year must be a whole number from {low} to {high} "
-            f"(année : un nombre entier de {low} à {high} · 年份须为{low}至{high}之间的整数)"
-        )
+        raise bad_request(_error("bad_year", low=low, high=high))
     return year
 
 
@@ -197,19 +201,17 @@ def parse_lang(value: str | None) -> str:
     """``fr``, ``zh`` or ``both`` from ``lang``, else from ``Accept-Language``."""
     if value:
         value = value.strip().lower()
-        if value not in mapsvg.LANGS:
-            raise bad_request(
-                "lang must be fr, zh or both (langue : fr, zh ou both · 语言须为 fr、zh 或 both)"
-            )
+        if value not in MAP_LANGS:
+            raise bad_request(_error("bad_lang"))
         return value
-    return i18n.pick_lang(None, request.accept_languages) or "both"
+    return i18n.pick_lang(None, request.accept_languages) or BOTH
 
 
 def parse_region(value: str | None) -> str | None:
     try:
         return mapsvg.resolve_region(get_store(current_app), value)
     except ValueError as e:
-        raise bad_request(f"{e} (région inconnue · 未知地区)") from None
+        raise bad_request(_error("unknown_region", error=e)) from None
 
 
 @bp.get("/map.svg")
@@ -252,7 +254,7 @@ def inline_map(
         y = parse_year(str(year) if year not in (None, "") else None)
     except Exception:
         y = default_year()
-    lang = lang if lang in mapsvg.LANGS else "both"
+    lang = lang if lang in MAP_LANGS else BOTH
     try:
         r = mapsvg.resolve_region(get_store(current_app), region)
     except ValueError:

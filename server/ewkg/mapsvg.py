@@ -40,9 +40,8 @@ from rdflib.term import Identifier
 
 from .namespaces import ID, sparql_prologue
 from .store import Store
+from .strings import BOTH, LANGS, MAP, MAP_LANGS
 
-#: Languages a map can be labelled in.
-LANGS = ("fr", "zh", "both")
 #: The first and last years a map can be asked for.
 YEAR_RANGE = (1949, 2100)
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -66,53 +65,6 @@ def font_family(lang: str) -> str:
     return f"{first},{second},sans-serif"
 
 
-TEXT = {
-    "title": ("Jumelages Est-Ouest en vigueur en {year}", "{year}年的东西部扶贫协作结对关系"),
-    "years": ("Années des réajustements :", "调整年份："),
-    "none": ("Aucun jumelage connu en vigueur en {year}.", "{year}年无已知的结对关系。"),
-    "continuing": ("jumelage en cours", "延续的结对"),
-    "starting": ("jumelage qui commence cette année", "当年开始的结对"),
-    "ending": ("jumelage qui prend fin cette année", "当年结束的结对"),
-    "sub": ("jumelage de niveau inférieur, sans dates propres", "下级结对，来源未给出起止年份"),
-    "approx": (
-        "sans point propre : dessiné près du point de sa région de rattachement",
-        "无自身坐标：画在上级行政区坐标附近",
-    ),
-    "east": ("partie aidante", "帮扶方"),
-    "west": ("partie aidée", "受帮扶方"),
-    "selected": ("région choisie", "所选地区"),
-    "note": (
-        "Points WGS84 des régions (voir les sources de chaque point) ; projection "
-        "équirectangulaire. Ni frontières ni fond de carte. Noms actuels des régions.",
-        "各地区的 WGS84 坐标点（来源见各点）；等距圆柱投影；不绘制边界和底图；地名为现名。",
-    ),
-    "since": ("depuis {year}", "{year}年起"),
-    "disputed": ("début contesté : {years}", "开始年份有争议：{years}"),
-    "undated": ("début non daté par les sources", "来源未载开始年份"),
-    "listed": ("dans la liste de {period}", "见于{period}名单"),
-    "until": ("jusqu’en {year}", "至{year}年"),
-    "unplaced": ("Non placés (sans point connu) :", "未标出（无已知坐标）："),
-    "period": ("{start}–{end}", "{start}—{end}年"),
-    "open_period": ("{start}", "{start}年"),
-    "partial": (
-        "Liste partielle : {known} jumelages connus en {year}",
-        "名单不完整：{year}年已知{known}对结对关系",
-    ),
-    "partial_count": (
-        " ({east} parties de l’Est connues sur {expected} selon la source)",
-        "（来源称东部帮扶方{expected}个，已知{east}个）",
-    ),
-    "no_list": (
-        " ; aucune liste datée de cette année",
-        "；无该年份的名单",
-    ),
-    "complete": (
-        "Liste complète : {known} jumelages en {year}",
-        "名单完整：{year}年共{known}对结对关系",
-    ),
-}
-
-
 class Bi(str):
     """A text in both languages: reads as "fr · zh", and :func:`_el` writes each part with
     its own ``lang`` (two ``tspan``s in a ``text``; two ``title``s or ``desc``s, as SVG 2
@@ -134,15 +86,16 @@ def _true(value: Identifier | None) -> bool:
 
 def in_lang(lang: str, make: Callable[[str], str]) -> str:
     """``make(lang)``, or for ``both`` a :class:`Bi` of ``make("fr")`` and ``make("zh")``."""
-    if lang in ("fr", "zh"):
+    if lang in LANGS:
         return make(lang)
     return Bi(make("fr"), make("zh"))
 
 
 def tr(key: str, lang: str, **kw: object) -> str:
-    """``TEXT[key]`` in ``lang`` (``both``: French, then Chinese)."""
-    fr, zh = TEXT[key]
-    return in_lang(lang, lambda lg: (fr if lg == "fr" else zh).format(**kw))
+    """The map text ``key`` (:data:`ewkg.strings.MAP`) in ``lang`` (``both``: French, then
+    Chinese)."""
+    texts = MAP[key]
+    return in_lang(lang, lambda lg: texts[lg].format(**kw))
 
 
 @dataclass
@@ -215,10 +168,9 @@ class Pairing:
         def make(lg: str) -> str:
             if self.disputed:
                 text = tr("disputed", lg,
-                          years=(", " if lg == "fr" else "、").join(map(str, self.starts)))
+                          years=MAP["year_sep"][lg].join(map(str, self.starts)))
                 if self.end is not None:
-                    text += " ; " + tr("until", lg, year=self.end) if lg == "fr" else \
-                        "，" + tr("until", lg, year=self.end)
+                    text += MAP["until_sep"][lg] + tr("until", lg, year=self.end)
                 return text
             if self.start is not None and self.end is not None:
                 return tr("period", lg, start=self.start, end=self.end)
@@ -233,7 +185,7 @@ class Pairing:
                 parts.append(tr("listed", lg, period=period))
             if self.end is not None:
                 parts.append(tr("until", lg, year=self.end))
-            return (" ; " if lg == "fr" else "；").join(parts)
+            return MAP["clause_sep"][lg].join(parts)
 
         return in_lang(lang, make)
 
@@ -735,7 +687,7 @@ def _pairing_name(data: MapData, p: Pairing, lang: str) -> str:
 
 
 def _lang_attr(lang: str) -> str | None:
-    return lang if lang in ("fr", "zh") else None
+    return lang if lang in LANGS else None
 
 
 STYLE = (
@@ -793,8 +745,8 @@ def render_map(
     Raises:
         ValueError: ``year`` or ``lang`` is not acceptable.
     """
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
+    if lang not in MAP_LANGS:
+        raise ValueError(f"lang must be one of {', '.join(MAP_LANGS)}")
     if not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
         raise ValueError(f"year must be between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
     data = load(store, int(year))
@@ -831,7 +783,7 @@ def render(
     """Render already-loaded map data (see :func:`render_map`)."""
     focus = {p.assisting for p in data.pairings} | {p.assisted for p in data.pairings}
     bounds, pos = place(data, focus | ({region} if region else set()))
-    langs = ("fr", "zh") if lang == "both" else (lang,)
+    langs = LANGS if lang == BOTH else (lang,)
     height = MAP_TOP + MAP_HEIGHT + LEGEND_HEIGHT
     svg = ET.Element(
         "svg",
@@ -847,7 +799,7 @@ def render(
             "font-family": font_family(lang),
         },
     )
-    if lang in ("fr", "zh"):
+    if lang in LANGS:
         svg.set("xml:lang", lang)
     yl = data.year_list
     if yl is not None:

@@ -12,42 +12,20 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from .locate import SyntaxProblem
 from .namespaces import PREFIXES, new_graph
+from .strings import REPORT, REPORT_LANGS, quoted
 
 __all__ = ["LANGS", "Report", "Violation", "choose_lang"]
 
-#: Languages of messages: French, Chinese, English.
-LANGS = ("fr", "zh", "en")
+#: Languages of messages: the data languages, and English for other terminals.
+LANGS = REPORT_LANGS
 
-_WORDS: dict[str, dict[str, str]] = {
-    "fr": {"Violation": "violation", "Warning": "avertissement", "Info": "info",
-           "path": "chemin", "value": "valeur", "shape": "forme", "message": "message",
-           "syntax": "erreur de syntaxe", "conforms": "conforme",
-           "summary": "{v} violation(s), {w} avertissement(s), {i} info(s) — {f} fichier(s), "
-                      "{t} triplets, {s:.2f} s",
-           "syntax_summary": "{n} fichier(s) illisible(s) : rien n'a été validé",
-           "no_label": "(sans libellé)",
-           "capped": "{n} premier(s) résultat(s) affiché(s) sur {t} (limite de ce serveur) ; "
-                     "la liste complète : `ewkg validate FICHIER`"},
-    "zh": {"Violation": "违规", "Warning": "警告", "Info": "提示",
-           "path": "路径", "value": "值", "shape": "形状", "message": "消息",
-           "syntax": "语法错误", "conforms": "符合",
-           "summary": "{v} 个违规，{w} 个警告，{i} 个提示 — {f} 个文件，{t} 个三元组，{s:.2f} 秒",
-           "syntax_summary": "{n} 个文件无法读取：未进行验证",
-           "no_label": "（无标签）",
-           "capped": "仅显示 {t} 个结果中的前 {n} 个（本服务器的上限）；完整列表请运行 "
-                     "`ewkg validate 文件`"},
-    "en": {"Violation": "violation", "Warning": "warning", "Info": "info",
-           "path": "path", "value": "value", "shape": "shape", "message": "message",
-           "syntax": "syntax error", "conforms": "conforms",
-           "summary": "{v} violation(s), {w} warning(s), {i} info(s) — {f} file(s), "
-                      "{t} triples, {s:.2f} s",
-           "syntax_summary": "{n} unreadable file(s): nothing was validated",
-           "no_label": "(no label)",
-           "capped": "the first {n} of {t} results are shown (the limit of this server); "
-                     "the whole list: `ewkg validate FILE`"},
-}
+
+def _words(lang: str) -> dict[str, str]:
+    """The report's words in ``lang`` (the ``report`` section of :mod:`ewkg.strings`)."""
+    return {key: texts[lang] for key, texts in REPORT.items()}
+
+
 _COLOURS = {"Violation": "31", "Warning": "33", "Info": "36"}
-_QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
 
 
 def choose_lang(lang: str | None = None, environ: dict[str, str] | None = None) -> str:
@@ -152,7 +130,7 @@ class Report:
         """What a capped report says about the results it leaves out (empty when complete)."""
         if not self.is_capped:
             return ""
-        return _WORDS[lang]["capped"].format(n=len(self.violations), t=self.total)
+        return REPORT["capped"][lang].format(n=len(self.violations), t=self.total)
 
     @property
     def conforms(self) -> bool:
@@ -168,7 +146,7 @@ class Report:
 
     # -- renderings ----------------------------------------------------------------------------
     def summary(self, lang: str) -> str:
-        words = _WORDS[lang]
+        words = _words(lang)
         if self.syntax_errors:
             return words["syntax_summary"].format(n=len(self.syntax_errors))
         c = self.counts
@@ -178,7 +156,7 @@ class Report:
 
     def to_text(self, lang: str = "en", *, colour: bool = False) -> str:
         """Human-readable text: one block per violation, then the summary line."""
-        words = _WORDS[lang]
+        words = _words(lang)
 
         def paint(text: str, code: str) -> str:
             return f"\x1b[{code}m{text}\x1b[0m" if colour else text
@@ -194,8 +172,7 @@ class Report:
             head = (f"{paint(v.where, '1')}: "
                     f"{paint(words.get(v.severity, v.severity), _COLOURS.get(v.severity, '0'))}"
                     f": {v.focus}")
-            left, right = _QUOTES[lang]
-            head += f" {left}{label}{right}" if label else f" {words['no_label']}"
+            head += f" {quoted(label, lang)}" if label else f" {words['no_label']}"
             lines.append(head)
             lines.append(f"    {words['message']}: {v.message(lang)}")
             if v.path:
@@ -203,7 +180,7 @@ class Report:
             if v.value is not None:
                 value_label = v.value_labels.get(lang)
                 lines.append(f"    {words['value']}: {v.value}"
-                             + (f" {left}{value_label}{right}" if value_label else ""))
+                             + (f" {quoted(value_label, lang)}" if value_label else ""))
             shape = v.shape + (f" / {v.constraint}" if v.constraint else "")
             if v.component:
                 shape += f" ({v.component})"

@@ -20,6 +20,7 @@ from .app import get_store
 from .errors import error_response, not_acceptable
 from .pages import guess_lang
 from .search import Hit, cached_index_exists, search_index
+from .strings import LANGS
 
 bp = Blueprint("search", __name__)
 
@@ -107,7 +108,7 @@ def search() -> Response:
         from .linkeddata import kind_title
 
         lang = i18n.current_lang()
-        order = (lang, *(x for x in i18n.LANGS if x != lang)) if lang else i18n.LANGS
+        order = (lang, *(x for x in LANGS if x != lang)) if lang else LANGS
         results = [{
             "href": i18n.with_lang(_href(h.doc.iri)),
             "labels": [(x, h.doc.labels[x]) for x in order if x in h.doc.labels]

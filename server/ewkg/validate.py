@@ -21,6 +21,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from . import strings
 from .locate import (
     ParsedSource,
     RdfSyntaxError,
@@ -34,6 +35,7 @@ from .namespaces import new_graph
 from .report import LANGS, Report, Violation
 from .resources import dataset_files, shapes_files, turtle_files
 from .shacl_sparql import CompiledShapes, compile_shapes, to_oxigraph
+from .strings import VALIDATION, filled, quoted
 from .turtle import term_text
 
 __all__ = [
@@ -151,9 +153,6 @@ def _fill(message: str, *, focus: str, value: str | None, path: str | None) -> s
     return _PLACEHOLDER.sub(replace, message)
 
 
-_QUOTES = {"fr": ("« ", " »"), "zh": ("“", "”"), "en": ("“", "”")}
-
-
 class _Labels:
     """:func:`labels` of each node looked up once (a report names the same nodes many times,
     and a lookup over an aggregate of graphs visits each of them)."""
@@ -177,8 +176,7 @@ def _display(node: Node | None, graph: Graph | _Labels, lang: str) -> str | None
         found = graph(node) if isinstance(graph, _Labels) else labels(node, graph)
         label = found.get(lang) or found.get("fr") or found.get("zh")
         if label:
-            left, right = _QUOTES.get(lang, _QUOTES["en"])
-            return f"{left}{label}{right}"
+            return quoted(label, lang)
     return term_text(node)
 
 
@@ -311,15 +309,11 @@ def _misplaced(data: Graph, closure: Graph, add: Callable[..., None]) -> None:
     for m in domain_range_violations(store):
         node, prop = URIRef(m.node), URIRef(m.prop)
         expected = " | ".join(term_text(URIRef(c)) for c in m.allowed) or "?"
-        where = {"domain": ("le sujet", "主语", "subject"), "range": ("l’objet", "宾语", "object")}
-        fr, zh, en = where[m.side]
+        side = VALIDATION[f"side_{m.side}"]
         add(URIRef(m.subject), term_text(prop), node, f"rdfs:{m.side}", {
-            "fr": f"{fr} de {term_text(prop)} n’est pas une instance de {expected} "
-                  f"(rdfs:{m.side}) : corrigez le type ou la propriété, ou la déclaration.",
-            "zh": f"{term_text(prop)} 的{zh}不是 {expected} 的实例（rdfs:{m.side}）："
-                  "请修正其类型、属性或声明。",
-            "en": f"The {en} of {term_text(prop)} is not an instance of {expected} "
-                  f"(rdfs:{m.side}): fix its type, the property, or the declaration.",
+            lang: text.format(side=side[lang], prop=term_text(prop), expected=expected,
+                              axiom=m.side)
+            for lang, text in VALIDATION["outside_domain_or_range"].items()
         })
     ontology_classes = {c for c in data.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     served = {(t.subject.value, t.object.value) for t in store.quads_for_pattern(
@@ -332,16 +326,8 @@ def _misplaced(data: Graph, closure: Graph, add: Callable[..., None]) -> None:
                 and not any((x, RDF.type, k) in data for k in (
                     OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
                     OWL.Ontology, OWL.NamedIndividual))):
-            add(x, "rdf:type", c, "owl:entailedClass", {
-                "fr": f"Le raisonnement OWL 2 RL range l’entité dans {term_text(c)}, que les "
-                      "données ne lui donnent pas : un domaine, une portée ou une chaîne de "
-                      "propriétés de l’ontologie est trop fort.",
-                "zh": f"OWL 2 RL 推理将该实体归入 {term_text(c)}，而数据并未如此声明："
-                      "本体中的某个定义域、值域或属性链过强。",
-                "en": f"OWL 2 RL reasoning puts the entity in {term_text(c)}, which the data "
-                      "does not give it: a domain, range or property chain of the ontology is "
-                      "too strong.",
-            })
+            add(x, "rdf:type", c, "owl:entailedClass",
+                filled(VALIDATION["entailed_class"], cls=term_text(c)))
 
 
 def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violation]:
@@ -364,26 +350,20 @@ def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violatio
     for row in closure.query(_DISJOINT):
         x, c1, c2 = row  # type: ignore[misc]
         a, b = labels(c1, data), labels(c2, data)
+        # named by their labels in French and Chinese, by their IRIs in English
         add(x, "rdf:type", c2, "owl:disjointWith", {
-            "fr": f"Contradiction : l'entité est à la fois {a.get('fr', term_text(c1))} et "
-                  f"{b.get('fr', term_text(c2))}, deux classes disjointes.",
-            "zh": f"矛盾：该实体同时属于互斥的类 {a.get('zh', term_text(c1))} 和 "
-                  f"{b.get('zh', term_text(c2))}。",
-            "en": f"Contradiction: the entity is both {term_text(c1)} and {term_text(c2)}, "
-                  "which are disjoint classes.",
+            lang: text.format(
+                first=a.get(lang, term_text(c1)) if lang in strings.LANGS else term_text(c1),
+                second=b.get(lang, term_text(c2)) if lang in strings.LANGS else term_text(c2))
+            for lang, text in VALIDATION["disjoint"].items()
         })
     for row in closure.query(_FUNCTIONAL):
         x, p, one, other = row  # type: ignore[misc]
         if (one, OWL.sameAs, other) in data or (other, OWL.sameAs, one) in data:
             continue
-        add(x, term_text(p), other, "owl:FunctionalProperty", {
-            "fr": f"Contradiction : la propriété fonctionnelle {term_text(p)} a deux valeurs, "
-                  f"{term_text(one)} et {term_text(other)}.",
-            "zh": f"矛盾：函数型属性 {term_text(p)} 有两个不同的值：{term_text(one)} 和 "
-                  f"{term_text(other)}。",
-            "en": f"Contradiction: the functional property {term_text(p)} has two values, "
-                  f"{term_text(one)} and {term_text(other)}.",
-        })
+        add(x, term_text(p), other, "owl:FunctionalProperty", filled(
+            VALIDATION["functional"], prop=term_text(p), one=term_text(one),
+            other=term_text(other)))
     _misplaced(data, closure, add)
     error_type = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
     error_text = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
@@ -393,9 +373,7 @@ def owl_rl_violations(data: Graph, sources: list[ParsedSource]) -> list[Violatio
                 file=None, line=None, focus=term_text(node), focus_labels={}, path=None,
                 value=None, value_labels={}, shape="owlrl", constraint=None,
                 component="OWL 2 RL", severity="Violation",
-                messages={"fr": f"Incohérence OWL 2 RL : {text}",
-                          "zh": f"OWL 2 RL 不一致：{text}",
-                          "en": f"OWL 2 RL inconsistency: {text}"},
+                messages=filled(VALIDATION["inconsistent"], text=text),
             ))
     return found
 

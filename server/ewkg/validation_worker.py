@@ -48,6 +48,7 @@ import pyoxigraph as ox
 
 from .query_worker import limit_memory
 from .slots import Slots
+from .strings import REPORT_LANGS, VALIDATION_LIMITS, filled
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -111,7 +112,7 @@ class ValidationLimitError(Exception):
     def message(self, first: str | None = None) -> str:
         """The message in French, Chinese and English (``first`` leading)."""
         order = [first] if first in self.messages else []
-        order += [lang for lang in ("fr", "zh", "en") if lang not in order]
+        order += [lang for lang in REPORT_LANGS if lang not in order]
         return " — ".join(self.messages[lang] for lang in order)
 
 
@@ -133,52 +134,19 @@ class ValidationProcessError(RuntimeError):
 
 def _busy(limits: ValidationLimits, *, waited: bool) -> ValidationBusyError:
     retry = max(1, math.ceil(limits.timeout))
-    if waited:
-        return ValidationBusyError({
-            "fr": f"serveur occupé : aucune place de validation ne s’est libérée en "
-                  f"{limits.timeout:g} s (la limite de temps) ; réessayez dans {retry} s",
-            "zh": f"服务器繁忙：{limits.timeout:g} 秒（时间上限）内没有空出的校验名额；"
-                  f"请 {retry} 秒后重试",
-            "en": f"the server is busy: no validation slot became free within "
-                  f"{limits.timeout:g} s (the time limit); try again in {retry} s",
-        }, retry_after=retry)
-    return ValidationBusyError({
-        "fr": f"serveur occupé : trop de validations sont en cours ou en attente (la limite : "
-              f"{limits.workers} à la fois, {limits.queue} en attente) ; réessayez dans "
-              f"{retry} s, ou validez en local avec `ewkg validate FICHIER`",
-        "zh": f"服务器繁忙：正在运行或排队的校验过多（上限：同时 {limits.workers} 个，排队 "
-              f"{limits.queue} 个）；请 {retry} 秒后重试，或在本地运行 `ewkg validate 文件`",
-        "en": f"the server is busy: too many validations are running or waiting (the limit: "
-              f"{limits.workers} at once, {limits.queue} waiting); try again in {retry} s, "
-              "or validate locally with `ewkg validate FILE`",
-    }, retry_after=retry)
+    key = "busy_waited" if waited else "busy_full"
+    return ValidationBusyError(filled(VALIDATION_LIMITS[key], timeout=limits.timeout,
+                                      workers=limits.workers, queue=limits.queue, retry=retry),
+                               retry_after=retry)
 
 
 def _timeout(limits: ValidationLimits) -> ValidationTimeoutError:
-    return ValidationTimeoutError({
-        "fr": f"délai de validation dépassé : la validation a été arrêtée après "
-              f"{limits.timeout:g} s (la limite de temps) ; envoyez un document plus petit, "
-              "ou validez-le en local avec `ewkg validate FICHIER`",
-        "zh": f"校验超时：校验在 {limits.timeout:g} 秒（时间上限）后被终止；请提交更小的文档，"
-              "或在本地运行 `ewkg validate 文件`",
-        "en": f"validation timeout: the validation was stopped after {limits.timeout:g} s "
-              "(the time limit); send a smaller document, or validate it locally with "
-              "`ewkg validate FILE`",
-    })
+    return ValidationTimeoutError(filled(VALIDATION_LIMITS["timeout"], timeout=limits.timeout))
 
 
 def _too_large(limits: ValidationLimits) -> ValidationMemoryError:
-    return ValidationMemoryError({
-        "fr": f"mémoire de validation dépassée : la validation a été arrêtée, elle demandait "
-              f"plus de {limits.memory_mib} Mio (la limite de mémoire d’une validation) ; "
-              "envoyez un document plus petit, ou validez-le en local avec "
-              "`ewkg validate FICHIER`",
-        "zh": f"校验内存超限：校验被终止，它需要超过 {limits.memory_mib} MiB（单次校验的内存"
-              "上限）；请提交更小的文档，或在本地运行 `ewkg validate 文件`",
-        "en": f"validation memory exceeded: the validation was stopped, it needed more than "
-              f"{limits.memory_mib} MiB (the memory limit of a validation); send a smaller "
-              "document, or validate it locally with `ewkg validate FILE`",
-    })
+    return ValidationMemoryError(filled(VALIDATION_LIMITS["memory"],
+                                        memory_mib=limits.memory_mib))
 
 
 @dataclass(frozen=True)

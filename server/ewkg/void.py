@@ -21,6 +21,7 @@ from . import __version__
 from .formats import graph_formats
 from .namespaces import ID_BASE, ONTOLOGY_IRI, new_graph
 from .store import Store
+from .strings import DATASET
 
 #: The licence of the data when ``data/dataset.ttl`` names none (the project's licence).
 DEFAULT_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -28,18 +29,9 @@ _IANA = "https://www.iana.org/assignments/media-types/"
 #: ``dcat:version`` (DCAT 3; rdflib's closed DCAT namespace predates it).
 DCAT_VERSION = URIRef(str(DCAT) + "version")
 
-DEFAULT_TITLE = {
-    "fr": "Graphe de connaissances de la coordination Est-Ouest en matière d’assistance aux "
-    "démunis",
-    "zh": "东西部扶贫协作知识图谱",
-}
-DEFAULT_DESCRIPTION = {
-    "fr": "Les régions, jumelages, modèles d’assistance, cadre de travail et enseignements de la "
-    "coordination Est-Ouest en matière d’assistance aux démunis, en français et en chinois, "
-    "chaque fait étant relié au passage du document source dont il provient.",
-    "zh": "东西部扶贫协作的地区、结对关系、帮扶模式、工作框架与经验启示，中法双语，"
-    "每条事实均关联到其来源文件中的段落。",
-}
+#: The dataset's title and description when ``data/dataset.ttl`` gives none, by language.
+DEFAULT_TITLE = DATASET["title"]
+DEFAULT_DESCRIPTION = DATASET["description"]
 
 #: Suffix of dump files: ``/dataset.{ext}``.
 DUMP_PATH = "dataset"
@@ -136,8 +128,7 @@ def void_graph(store: Store, base_url: str) -> Graph:
     description = URIRef(base + ".well-known/void")
     g.add((description, RDF.type, VOID.DatasetDescription))
     g.add((description, FOAF.primaryTopic, ds))
-    for lang, text in (("fr", "Description VoID du graphe Est-Ouest"),
-                       ("zh", "东西部扶贫协作知识图谱的 VoID 描述")):
+    for lang, text in DATASET["void_title"].items():
         g.add((description, DCTERMS.title, Literal(text, lang=lang)))
 
     stats = counts(store)
@@ -175,6 +166,6 @@ def void_graph(store: Store, base_url: str) -> Graph:
         g.add((dist, DCAT.mediaType, URIRef(_IANA + fmt.media_type)))
         g.add((dist, DCTERMS.format, URIRef(fmt.w3c_iri)))
         g.add((dist, DCTERMS.license, g.value(ds, DCTERMS.license) or DEFAULT_LICENSE))
-        g.add((dist, DCTERMS.title, Literal(f"Graphe entier ({fmt.name})", lang="fr")))
-        g.add((dist, DCTERMS.title, Literal(f"整个图谱（{fmt.name}）", lang="zh")))
+        for lang, text in DATASET["dump_title"].items():
+            g.add((dist, DCTERMS.title, Literal(text.format(format=fmt.name), lang=lang)))
     return g

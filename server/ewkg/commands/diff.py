@@ -9,23 +9,14 @@ from pathlib import Path
 
 import click
 
-from ..report import LANGS, choose_lang
-
-
-def _words(lang: str) -> dict[str, str]:
-    return {
-        "fr": {"summary": "{a} triplet(s) ajouté(s), {r} retiré(s), {n} sujet(s)",
-               "same": "aucune différence"},
-        "zh": {"summary": "新增 {a} 个三元组，删除 {r} 个，涉及 {n} 个主语", "same": "无差异"},
-        "en": {"summary": "{a} triple(s) added, {r} removed, in {n} subject(s)",
-               "same": "no differences"},
-    }[lang]
+from ..report import choose_lang
+from ..strings import DIFF, LANGS, REPORT_LANGS
 
 
 @click.command("diff")
 @click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--lang", type=click.Choice(LANGS),
+@click.option("--lang", type=click.Choice(REPORT_LANGS),
               help="Language of the labels (default: from LANG / LC_ALL, else en).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -70,12 +61,11 @@ def diff(old: Path, new: Path, lang: str | None, output: str) -> None:
         return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
     def label(labels: dict[str, str]) -> str:
-        for candidate in (language, "fr", "zh", ""):
+        for candidate in (language, *LANGS, ""):
             if candidate in labels:
                 return labels[candidate]
         return ""
 
-    words = _words(language)
     for change in result.changes:
         name = label(change.labels)
         click.echo(paint(term_text(change.subject), "1") + (f"  # {name}" if name else ""))
@@ -88,7 +78,7 @@ def diff(old: Path, new: Path, lang: str | None, output: str) -> None:
                 line += f"  # {object_label}"
             click.echo(paint(line, "31" if sign == "-" else "32"))
     if result:
-        click.echo(words["summary"].format(a=result.added, r=result.removed,
+        click.echo(DIFF["summary"][language].format(a=result.added, r=result.removed,
                                            n=len(result.changes)))
         sys.exit(1)
-    click.echo(words["same"])
+    click.echo(DIFF["same"][language])

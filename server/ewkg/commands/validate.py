@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..report import LANGS, choose_lang
+from ..report import choose_lang
+from ..strings import REPORT_LANGS
 
 
 def _colour(stream: object) -> bool:
@@ -21,7 +22,7 @@ def _colour(stream: object) -> bool:
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(LANGS),
+@click.option("--lang", type=click.Choice(REPORT_LANGS),
               help="Language of the messages (default: from LANG / LC_ALL, else en).")
 @click.option("--format", "output", type=click.Choice(["text", "json", "turtle"]),
               default="text", show_default=True, help="How to write the report.")
