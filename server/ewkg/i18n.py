@@ -89,7 +89,8 @@ def chosen_lang() -> str | None:
     if "chosen_lang" not in g:
         g.chosen_lang = (normalize_choice(request.args.get("lang"))
                          or normalize_choice(request.cookies.get(COOKIE)))
-    return g.chosen_lang
+    chosen: str | None = g.chosen_lang
+    return chosen
 
 
 def lang_param(value: str | None) -> str | None:
@@ -108,7 +109,8 @@ def current_lang() -> str | None:
         return None
     if "page_lang" not in g:
         g.page_lang = pick_lang(chosen_lang(), request.accept_languages)
-    return g.page_lang
+    page: str | None = g.page_lang
+    return page
 
 
 def lang_link(url: str, lang: str | None) -> str:

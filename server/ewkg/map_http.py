@@ -27,6 +27,7 @@ from markupsafe import Markup
 from . import i18n, mapsvg
 from .errors import bad_request
 from .lru import LRUCache
+from .namespaces import sparql_prologue
 from .services import get_store
 from .strings import BOTH, LANGS, MAP_ERRORS, MAP_LANGS, filled
 
@@ -42,18 +43,19 @@ def _cache() -> LRUCache[object]:
     if found is None:  # two first requests may race here: one cache wins, both are valid
         fresh: LRUCache[object] = LRUCache(max_entries=_CACHE_SIZE)
         found = current_app.extensions.setdefault("ewkg.map_cache", fresh)
-    return found
+    cache: LRUCache[object] = found
+    return cache
 
 
-def _cached(key: tuple) -> object | None:
+def _cached(key: tuple[object, ...]) -> object | None:
     return _cache().get(key)
 
 
-def _keep(key: tuple, value: object) -> None:
+def _keep(key: tuple[object, ...], value: object) -> None:
     _cache().put(key, value)
 
 
-def _links_key(inline: bool) -> tuple:
+def _links_key(inline: bool) -> tuple[object, ...]:
     """What the map's year links depend on besides year, lang and region."""
     if inline:  # links to the page itself: its path and its (normalised) ``lang``
         return (request.script_root, request.path, i18n.chosen_lang())
@@ -111,7 +113,7 @@ def years() -> list[int]:
     found = _cached(key)
     if isinstance(found, list):
         return found
-    rows = store.select(mapsvg.sparql_prologue() + mapsvg.YEARS_QUERY)
+    rows = store.select(sparql_prologue() + mapsvg.YEARS_QUERY)
     found = sorted({int(str(r["year"])[:4]) for r in rows})
     _keep(key, found)
     return found
@@ -125,7 +127,7 @@ def default_year() -> int:
     return found[-1] if found else 2021
 
 
-def year_view(year: int) -> dict:
+def year_view(year: int) -> dict[str, Any]:
     """What ``_map.html`` lists beside the map of ``year``: the pairings in force with their
     dates and status, whether the year's list is complete, and the units not placed."""
     store = get_store(current_app)

@@ -34,6 +34,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from rdflib import Literal
 from rdflib.term import Identifier
@@ -351,7 +352,7 @@ def _read(store: Store) -> Dataset:
             parent=str(row["parent"]) if row.get("parent") is not None else None,
             provincial=_true(row.get("provincial")),
         )
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for row in store.select(prologue + PAIRINGS_QUERY):
         iri = str(row["pairing"])
         entry = rows.setdefault(iri, {"row": row, "starts": set(), "ends": set()})
@@ -586,7 +587,9 @@ class _Labels:
         self.boxes: list[Box] = [(x - 5, y - 5, x + 5, y + 5) for x, y in dots]
         self.placed: list[Box] = []
 
-    def place(self, x: float, y: float, w: float, h: float) -> tuple | None:
+    def place(
+        self, x: float, y: float, w: float, h: float
+    ) -> tuple[float, float, str, tuple[float, float] | None] | None:
         """``(text_x, baseline_y, anchor, leader)``; ``leader`` is a point to draw a line to, or
         ``None`` when the label sits beside the dot."""
         for radius in self.RINGS:
@@ -607,7 +610,9 @@ class _Labels:
         return None
 
     @staticmethod
-    def _candidates(x: float, y: float, w: float, h: float, r: float) -> list:
+    def _candidates(
+        x: float, y: float, w: float, h: float, r: float
+    ) -> list[tuple[float, float, str]]:
         if r == 0:
             return [
                 (x + 7, y + h / 3, "start"),
@@ -619,7 +624,7 @@ class _Labels:
                 (x - 7, y - h / 2, "end"),
                 (x - 7, y + h + 2, "end"),
             ]
-        out = []
+        out: list[tuple[float, float, str]] = []
         for deg in range(0, 360, 30):
             a = math.radians(deg)
             px, py = x + r * math.cos(a), y + r * math.sin(a)
@@ -628,7 +633,7 @@ class _Labels:
         return out
 
 
-def _overlap(a: tuple, b: tuple) -> bool:
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,7 +100,7 @@ class _Overlay:
     def __init__(self, front: Graph, back: Graph, replaced: set[Node]) -> None:
         self.front, self.back, self.replaced = front, back, replaced
 
-    def objects(self, subject: Node, predicate: Node):  # noqa: ANN201 - like Graph.objects
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         graph = self.front if subject in self.replaced else self.back
         return graph.objects(subject, predicate)
 
