@@ -21,6 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from . import jsonld
+from .entailment import query_triples
 from .evaluation import written
 from .formats import Format
 from .jsonld import jsonld_bytes
@@ -84,6 +85,25 @@ def _close_blank_nodes(candidates: Graph, roots: Iterable[BNode], out: Graph) ->
                 todo.append(o)
 
 
+def _describe_query(iri: str, incoming: bool) -> str:
+    """The CONSTRUCT of :func:`describe`: CBD candidates, labels of objects, incoming links."""
+    incoming_part = (
+        f"""UNION {{ ?in ?ip <{iri}> FILTER(isIRI(?in))
+                     OPTIONAL {{ VALUES ?inlp {{ {_LABEL_VALUES} }} ?in ?inlp ?inl }} }}"""
+        if incoming
+        else ""
+    )
+    return f"""
+    CONSTRUCT {{ <{iri}> ?p ?o . ?o ?lp ?l . ?in ?ip <{iri}> . ?in ?inlp ?inl . ?b ?bp ?bo }}
+    WHERE {{
+      {{ <{iri}> ?p ?o
+         OPTIONAL {{ VALUES ?lp {{ {_LABEL_VALUES} }} ?o ?lp ?l FILTER(isIRI(?o)) }} }}
+      UNION {{ <{iri}> ?p0 ?b0 FILTER(isBlank(?b0))
+               ?b0 (<urn:ewkg:any>|!<urn:ewkg:any>)* ?b FILTER(isBlank(?b)) ?b ?bp ?bo }}
+      {incoming_part}
+    }}"""
+
+
 def describe(store: Store, iri: str, *, incoming: bool = True) -> Graph:
     """The description of ``iri``: CBD, labels of what it links to, and incoming links.
 
@@ -93,22 +113,7 @@ def describe(store: Store, iri: str, *, incoming: bool = True) -> Graph:
     if not safe_iri(iri):
         raise ValueError(f"not a usable IRI: {iri!r}")
     node = URIRef(iri)
-    incoming_part = (
-        f"""UNION {{ ?in ?ip <{iri}> FILTER(isIRI(?in))
-                     OPTIONAL {{ VALUES ?inlp {{ {_LABEL_VALUES} }} ?in ?inlp ?inl }} }}"""
-        if incoming
-        else ""
-    )
-    query = f"""
-    CONSTRUCT {{ <{iri}> ?p ?o . ?o ?lp ?l . ?in ?ip <{iri}> . ?in ?inlp ?inl . ?b ?bp ?bo }}
-    WHERE {{
-      {{ <{iri}> ?p ?o
-         OPTIONAL {{ VALUES ?lp {{ {_LABEL_VALUES} }} ?o ?lp ?l FILTER(isIRI(?o)) }} }}
-      UNION {{ <{iri}> ?p0 ?b0 FILTER(isBlank(?b0))
-               ?b0 (<urn:ewkg:any>|!<urn:ewkg:any>)* ?b FILTER(isBlank(?b)) ?b ?bp ?bo }}
-      {incoming_part}
-    }}"""
-    found = store.construct(query)
+    found = store.construct(_describe_query(iri, incoming))
     if not any(isinstance(s, BNode) for s in found.subjects(unique=True)):
         return found  # no blank node to close: every triple already belongs
     out = new_graph()
@@ -122,6 +127,44 @@ def describe(store: Store, iri: str, *, incoming: bool = True) -> Graph:
         if isinstance(s, URIRef) and s != node:
             out.add((s, p, o))
     return out
+
+
+def describe_triples(store: Store, iri: str, *, incoming: bool = True) -> list[ox.Triple]:
+    """:func:`describe` as pyoxigraph triples in reading order (``iri``'s statements first).
+
+    On the embedded store the description goes from pyoxigraph to the writers without an rdflib
+    graph in between (a graph format's bytes come straight from :func:`serialize_triples`).
+
+    Raises:
+        ValueError: ``iri`` cannot be written in a query.
+    """
+    native = store.oxigraph
+    if native is None:
+        return ox_triples(describe(store, iri, incoming=incoming), first=iri)
+    if not safe_iri(iri):
+        raise ValueError(f"not a usable IRI: {iri!r}")
+    found = query_triples(native.query(_describe_query(iri, incoming),
+                                       use_default_graph_as_union=True))
+    triples = list(dict.fromkeys(found))
+    if any(isinstance(t.subject, ox.BlankNode) for t in triples):
+        node = ox.NamedNode(iri)
+        by_subject: dict[object, list[ox.Triple]] = {}
+        for t in triples:
+            by_subject.setdefault(t.subject, []).append(t)
+        kept = [t for t in triples if isinstance(t.subject, ox.NamedNode)]
+        todo = [t.object for t in by_subject.get(node, []) if isinstance(t.object, ox.BlankNode)]
+        seen: set[ox.BlankNode] = set()
+        while todo:
+            blank = todo.pop()
+            if blank in seen:
+                continue
+            seen.add(blank)
+            for t in by_subject.get(blank, []):
+                kept.append(t)
+                if isinstance(t.object, ox.BlankNode):
+                    todo.append(t.object)
+        triples = kept
+    return sorted(triples, key=lambda t: _sort_key(t, iri))
 
 
 def non_entity_subjects_graph(store: Store, id_bases: Iterable[str]) -> Graph:
@@ -338,6 +381,7 @@ def serialize(graph: Graph, fmt: Format, *, first: str | None = None) -> bytes:
 
 __all__ = [
     "describe",
+    "describe_triples",
     "exists",
     "is_subject",
     "kinds",

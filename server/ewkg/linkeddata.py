@@ -37,6 +37,7 @@ from . import i18n
 from .describe import (
     dataset_bytes,
     describe,
+    describe_triples,
     exists,
     kind_classes,
     kinds,
@@ -45,6 +46,7 @@ from .describe import (
     ontology_graph,
     safe_iri,
     serialize,
+    serialize_triples,
 )
 from .errors import bad_request, not_acceptable
 from .formats import HTML, Format, by_name, graph_formats, negotiate
@@ -241,12 +243,15 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
                       query: bool = False) -> Response:
     fmt = _choose(suffix)
     s = store()
-    graph = describe(s, iri)
-    if isinstance(fmt, Format):
-        resp = rdf_response(graph, fmt, suffix, first=iri)
+    if isinstance(fmt, Format):  # pyoxigraph to bytes, no rdflib graph in between
+        resp = Response(serialize_triples(describe_triples(s, iri), fmt),
+                        content_type=fmt.content_type)
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp = _negotiated(resp, suffix)
         if not suffix and not query:
             resp.headers["Content-Location"] = f"{page_path}.{fmt.extension}"
         return resp
+    graph = describe(s, iri)
     labels = labels_for(s)
     node = URIRef(iri)
     langs = shown()
