@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 
 from flask import Flask
 
-from . import backends
+from . import (
+    backends,
+    engine,
+    errors,
+    http_caching,
+    linkeddata,
+    map_http,
+    search_http,
+    sparql,
+    validation_http,
+)
 from .config import Config
 from .services import get_store, set_flask_wsgi, set_store
 from .store import Store
 
 __all__ = ["PARTS", "create_app", "get_store", "open_store"]
 
-#: Modules that each attach one responsibility (blueprint, handlers) through ``init_app(app)``.
-PARTS: tuple[str, ...] = (
-    "ewkg.engine",
-    "ewkg.errors",
-    "ewkg.sparql",
-    "ewkg.search_http",
-    "ewkg.linkeddata",
-    "ewkg.validation_http",
-    "ewkg.http_caching",
-    "ewkg.map_http",
+#: The parts that each attach one responsibility (blueprint, handlers) through
+#: ``init_app(app)``, in this order (the caching hook last, so that it runs after the others).
+PARTS: tuple[Callable[[Flask], None], ...] = (
+    engine.init_app,
+    errors.init_app,
+    sparql.init_app,
+    search_http.init_app,
+    linkeddata.init_app,
+    validation_http.init_app,
+    http_caching.init_app,
+    map_http.init_app,
 )
 
 
@@ -40,8 +51,8 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> F
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.config["TESTING"] = config.testing
     set_store(app, store if store is not None else open_store(config))
-    for module_name in PARTS:
-        importlib.import_module(module_name).init_app(app)
+    for init_app in PARTS:
+        init_app(app)
     install_front(app)
     return app
 

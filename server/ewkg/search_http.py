@@ -16,10 +16,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from . import i18n
-from .app import get_store
 from .errors import error_response, not_acceptable
 from .pages import guess_lang
 from .search import Hit, cached_index_exists, search_index
+from .services import get_store
 from .strings import LANGS
 
 bp = Blueprint("search", __name__)
