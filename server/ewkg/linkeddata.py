@@ -497,8 +497,10 @@ def void() -> Response:
 def home() -> Response:
     s = store()
     graph = void_for_request()
-    ds = next((d for d in graph.subjects(RDF.type, URIRef("http://rdfs.org/ns/void#Dataset"))
-               if isinstance(d, URIRef)), None)
+    void = "http://rdfs.org/ns/void#"
+    ds = next((d for d in graph.subjects(RDF.type, URIRef(void + "Dataset"))  # not a graph
+               if isinstance(d, URIRef) and (None, URIRef(void + "subset"), d) not in graph),
+              None)
     titles = literals(graph, ds, (DCTERMS.title,)) if ds is not None else {}
     descriptions = literals(graph, ds, (DCTERMS.description,)) if ds is not None else {}
     dumps = [(f.name, f"/{DUMP_PATH}.{f.extension}", f.media_type) for f in graph_formats()]
