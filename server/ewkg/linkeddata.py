@@ -53,6 +53,7 @@ from .namespaces import EWKG, ONTOLOGY_IRI, new_graph
 from .pages import incoming_rows, literals, ontology_terms, provenance, rows_for
 from .services import get_store
 from .store import Store
+from .value_sources import value_sources
 from .void import DUMP_PATH, counts, void_graph
 
 bp = Blueprint("linkeddata", __name__)
@@ -255,6 +256,7 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
     rows = [r for r in rows if URIRef(r.iri) != RDF.type]
     quotes, citations = provenance(s, graph, node, labels, href, langs)
     context: dict[str, object] = {
+        "sources": value_sources(s, iri, labels, href, langs),
         "iri": iri,
         "title": labels.title(iri, i18n.current_lang()),
         "types": types,
