@@ -17,7 +17,7 @@ from ewkg.namespaces import EWKG, ID
 from ewkg.resources import turtle_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
-sys.path.insert(0, str(Path(__file__).parent / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from typography import normalise  # noqa: E402
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -81,7 +81,7 @@ def seed_lines() -> dict[str, str]:
     assert len(lines) == 14
     passages = {f"fr-{n}": normalise(lines[n - 1], "fr") for n in range(1, 8)}
     passages.update({f"zh-{n}": normalise(lines[7 + n], "zh") for n in range(7)})
-    return passages  # verbatim but for the native typography (tests/tools/typography.py)
+    return passages  # verbatim but for the native typography (tools/typography.py)
 
 
 def test_every_kind_of_the_seed_is_present(files: dict[str, Graph]) -> None:
