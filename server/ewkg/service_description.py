@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from .formats import FORMATS
 from .namespaces import ID_BASE, SD, new_graph
-from .provenance import graph_source
+from .provenance import GRAPH_BASE, graph_source
 from .store import Store
 from .text_sparql import TEXT_MATCH
 
@@ -77,12 +77,15 @@ def service_description(store: Store, *, endpoint: str, base_url: str) -> Graph:
     g.add((dataset, SD.defaultGraph, default_graph))
     g.add((default_graph, RDF.type, SD.Graph))
     g.add((default_graph, VOID.triples, Literal(len(store), datatype=XSD.integer)))
-    for graph, n in named_graphs(store):  # the default graph is their union
-        named = BNode()
+    for i, (graph, n) in enumerate(named_graphs(store)):  # the default graph is their union
+        # nodes with IRIs, not blank nodes: the description's bytes stay the same every time
+        key = graph.removeprefix(GRAPH_BASE).replace("/", "-") if graph.startswith(
+            GRAPH_BASE) else str(i)
+        named = URIRef(f"{base}sparql#named-graph-{key}")
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
         g.add((named, SD.name, graph))
-        described = BNode()
+        described = URIRef(f"{base}sparql#graph-{key}")
         g.add((named, SD.graph, described))
         g.add((described, RDF.type, SD.Graph))
         g.add((described, VOID.triples, Literal(n, datatype=XSD.integer)))
