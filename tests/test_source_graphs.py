@@ -48,6 +48,10 @@ def source(slug: str) -> str:
     (ID["region/fujian"], PROV.wasDerivedFrom, ID["passage/fr-4"], SEED_GRAPH),
     (ID["region/baoding"], PROV.wasDerivedFrom, ID["source/wenhui-2016-12-08"],
      source("wenhui-2016-12-08")),
+    # a region a table row made: its type from the earliest of its five sources (the 2011
+    # yearbook before the 2020 ones and the undated packages)
+    (ID["region/binzhou"], RDF.type, EWKG.PrefectureLevelCity,
+     source("yearbook-2011-shandong-chongqing")),
 ])
 def test_graph_names_the_source_that_states_a_triple(
     store: ox.Store, s: URIRef, p: URIRef, o: URIRef | Literal, graph: str

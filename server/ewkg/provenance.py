@@ -131,7 +131,8 @@ def split_by_source(store: ox.Store) -> int:
     entity_graphs: dict[object, list[tuple[int, str, str]]] = defaultdict(
         list
     )
-    for row in query_solutions(store.query(_ENTITY_SOURCES % REFERENCE_GRAPH)):
+    entity_rows = store.query(_ENTITY_SOURCES % REFERENCE_GRAPH, use_default_graph_as_union=True)
+    for row in query_solutions(entity_rows):
         graph = source_graph(row["source"].value)
         if graph is not None:
             date = row["date"].value if row["date"] is not None else ""
