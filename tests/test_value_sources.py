@@ -62,3 +62,10 @@ def test_entailed_values_have_no_sources(client: FlaskClient) -> None:
     feature = types[types.index("geosparql#Feature"):]
     assert not feature.split("</a>", 1)[1].lstrip().startswith('<span class="value-sources"')
     assert 'href="/id/passage/fr-4' in types  # a stated type: its passage
+
+
+def test_a_source_value_is_not_annotated_with_itself(client: FlaskClient) -> None:
+    html = client.get("/id/region/jiangsu", headers={"Accept": BROWSER}).get_data(as_text=True)
+    derived = html[html.index('title="http://www.w3.org/ns/prov#wasDerivedFrom"'):]
+    derived = derived[:derived.index("</tr>")]
+    assert 'href="/id/source/cpca-0-5-5' in derived and "value-sources" not in derived

@@ -5,7 +5,7 @@ One query per page (:func:`value_sources`): the graph each statement of the enti
 own), the claims that give the same value with their sources (a fact several sources state is
 in one graph; its claims name them all), and the passages the entity is derived from (the
 source document's facts are traced to their passages). Values the ontology entails are not
-listed: no source states them.
+listed: no source states them; nor are those of ``prov:wasDerivedFrom``: the value is the source.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .store import ONTOLOGY_GRAPH, Store
 CURATION = {"fr": "tableaux de référence", "zh": "参考表"}
 
 _PASSAGE = "https://w3id.org/ewkg/id/passage/"
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 _QUERY = """
 PREFIX ewkg: <https://w3id.org/ewkg/ontology#>
@@ -76,7 +77,7 @@ def value_sources(
 
     found: dict[tuple[str, str, str], list[SourceLink]] = {}
     for row in rows:
-        if "p" not in row or "o" not in row:
+        if "p" not in row or "o" not in row or str(row["p"]) == _DERIVED:
             continue
         key = value_key(str(row["p"]), row["o"])
         if "g" in row:
