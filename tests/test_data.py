@@ -17,7 +17,7 @@ from ewkg.namespaces import EWKG, ID
 from ewkg.resources import turtle_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
-sys.path.insert(0, str(Path(__file__).parent / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from typography import normalise  # noqa: E402
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -81,7 +81,7 @@ def seed_lines() -> dict[str, str]:
     assert len(lines) == 14
     passages = {f"fr-{n}": normalise(lines[n - 1], "fr") for n in range(1, 8)}
     passages.update({f"zh-{n}": normalise(lines[7 + n], "zh") for n in range(7)})
-    return passages  # verbatim but for the native typography (tests/tools/typography.py)
+    return passages  # verbatim but for the native typography (tools/typography.py)
 
 
 def test_every_kind_of_the_seed_is_present(files: dict[str, Graph]) -> None:
@@ -335,6 +335,8 @@ def test_meaning_changing_differences_between_the_texts_are_flagged(data: Graph)
         "mechanism/fujian-ningxia-joint-meeting": ("efficacité", "时效性"),
         "model/scheme": ("dont", "具体有"),
         "count/chongqing-key-counties": ("districts démunis", "国家扶贫开发工作重点县"),
+        "purpose/principles-and-direction": ("fixer", "确保"),
+        "purpose/information": ("informations nécessaires", "及时"),
     }
     for slug, (fr_words, zh_words) in flagged.items():
         notes = {n.language: str(n) for n in data.objects(ID[slug], EWKG.wordingDifference)}
@@ -352,7 +354,8 @@ def test_no_inferred_start_year_for_the_seed_s_current_arrangement(data: Graph) 
 
 def test_concept_schemes_are_consistent(data: Graph) -> None:
     schemes = set(data.subjects(RDF.type, SKOS.ConceptScheme))
-    assert {_kind(s) for s in schemes} == {"model", "component", "lesson", "level"}
+    assert {_kind(s) for s in schemes} == {
+        "model", "component", "lesson", "level", "purpose", "actor"}
     for scheme in schemes:
         concepts = set(data.subjects(SKOS.inScheme, scheme))
         assert concepts == set(data.objects(scheme, SKOS.hasTopConcept))
@@ -360,7 +363,8 @@ def test_concept_schemes_are_consistent(data: Graph) -> None:
         ordinals = sorted(int(data.value(c, EWKG.ordinal)) for c in concepts)
         assert ordinals == list(range(1, len(concepts) + 1)), scheme
     sizes = {_kind(s): len(set(data.subjects(SKOS.inScheme, s))) for s in schemes}
-    assert sizes == {"model": 3, "component": 4, "lesson": 3, "level": 3}
+    assert sizes == {"model": 3, "component": 4, "lesson": 3, "level": 3, "purpose": 3,
+                     "actor": 1}
 
 
 def test_dataset_description(data: Graph) -> None:
@@ -413,3 +417,28 @@ def test_no_english_in_french_and_no_half_width_punctuation_in_chinese() -> None
     unaccented = [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == "fr"
                   and normalise(str(o), "fr") != str(o)]
     assert (english, half, unaccented) == ([], [], [])
+
+
+def test_the_quoted_only_facts_are_structure_with_their_passages(full: Graph) -> None:
+    """« différentes formes », the participation of social forces, the three purposes of the
+    Fujian–Ningxia joint meeting and its links at every level are triples of declared terms,
+    each on an entity derived from the passage that says it, in both languages."""
+    programme, sd, fn = (ID["programme/east-west-cooperation"], ID["pairing/shandong-chongqing"],
+                         ID["pairing/fujian-ningxia"])
+    meeting = ID["mechanism/fujian-ningxia-joint-meeting"]
+    assert (programme, EWKG.variousForms, Literal(True)) in full
+    assert set(full.objects(sd, EWKG.promotesParticipationOf)) == {ID["actor/social-forces"]}
+    purposes = sorted(full.objects(meeting, EWKG.hasPurpose),
+                      key=lambda p: int(full.value(p, EWKG.ordinal)))
+    assert [_slug(p) for p in purposes] == [
+        "principles-and-direction", "information", "management-concepts"]
+    assert set(full.objects(fn, EWKG.linkedAtLevel)) == {
+        ID["level/province"], ID["level/prefecture"], ID["level/county"]}
+    facts = [(programme, 1), (sd, 3), (ID["actor/social-forces"], 3), (fn, 4), (meeting, 4),
+             *((p, 4) for p in purposes)]  # the passage of each, the same number in fr and zh
+    for node, n in facts:
+        cited = set(full.objects(node, PROV.wasDerivedFrom))
+        assert {ID[f"passage/fr-{n}"], ID[f"passage/zh-{n}"]} <= cited, node
+    for term in (EWKG.variousForms, EWKG.promotesParticipationOf, EWKG.hasPurpose,
+                 EWKG.linkedAtLevel):
+        assert (term, RDFS.domain, None) in full and (term, RDFS.range, None) in full, term

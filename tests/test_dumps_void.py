@@ -120,7 +120,8 @@ def void_of(client: FlaskClient, accept: str = "text/turtle") -> Graph:
 
 
 def dataset_node(g: Graph) -> URIRef:
-    nodes = [s for s in g.subjects(RDF.type, VOID.Dataset) if (s, VOID.triples, None) in g]
+    nodes = [s for s in g.subjects(RDF.type, VOID.Dataset)
+             if (s, VOID.triples, None) in g and (None, VOID.subset, s) not in g]  # not a graph
     assert len(nodes) == 1
     return nodes[0]  # type: ignore[return-value]
 

@@ -11,6 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ewkg.entailment import INFERRED_GRAPH, domain_range_violations, materialise
 from ewkg.namespaces import EWKG, ID
+from ewkg.provenance import SOURCE_GRAPH_BASE
 from ewkg.resources import bundle_dir, turtle_files
 from ewkg.store import ONTOLOGY_GRAPH, REFERENCE_GRAPH, SEED_GRAPH, EmbeddedStore
 from ewkg.validate import owl_rl_violations, validate
@@ -140,7 +141,9 @@ def test_each_triple_is_in_exactly_one_graph(store: ox.Store) -> None:
         "SELECT ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1)"))
     assert shared == []
     graphs = {r["g"].value for r in store.query("SELECT DISTINCT ?g { GRAPH ?g {} }")}
-    assert graphs == {ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH}
+    sources = {g for g in graphs if g.startswith(SOURCE_GRAPH_BASE)}
+    assert graphs - sources == {ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH}
+    assert len(sources) > 50  # one per cited public source
 
 
 def test_graph_says_where_a_triple_comes_from(store: ox.Store) -> None:
@@ -151,6 +154,8 @@ def test_graph_says_where_a_triple_comes_from(store: ox.Store) -> None:
     beijing = str(ID["region/beijing"])
     assert graphs(beijing, EWKG.assists, str(ID["region/neimenggu"])) == {SEED_GRAPH}
     assert graphs(beijing, EWKG.assists, str(ID["region/baoding"])) == {REFERENCE_GRAPH}
+    assert graphs(str(ID["region/baoding"]), EWKG.parentRegion, str(ID["region/hebei"])) == {
+        SOURCE_GRAPH_BASE + "ningbo-daily-2016-12-08"}  # of three copies, the earliest first
     assert graphs(beijing, RDF.type, str(EWKG.Region)) == {SEED_GRAPH}
     assert graphs(beijing, RDF.type, str(EWKG.ProvinceLevelDivision)) == {INFERRED_GRAPH}
     assert graphs(str(EWKG.Region), RDF.type, str(OWL.Class)) == {ONTOLOGY_GRAPH}
@@ -174,4 +179,6 @@ def test_trig_dump_keeps_the_graphs() -> None:
     quads = list(ox.parse(dataset_bytes(store, by_name("trig")), format=ox.RdfFormat.TRIG))
     assert len(quads) == len(store)
     assert {q.graph_name.value for q in quads} == {
-        ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH}
+        r["g"].value for r in store.oxigraph.query("SELECT DISTINCT ?g { GRAPH ?g {} }")}
+    assert {ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH,
+            SOURCE_GRAPH_BASE + "white-paper-2011-table-2"} <= {q.graph_name.value for q in quads}

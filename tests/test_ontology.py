@@ -194,7 +194,7 @@ def test_closure_types_follow_domains_and_ranges(closure: Graph) -> None:
 def _owl_tool():  # type: ignore[no-untyped-def]
     import sys
 
-    sys.path.insert(0, str(bundle_dir("ontology").parent / "tests" / "tools"))
+    sys.path.insert(0, str(bundle_dir("ontology").parent / "tools"))
     import owl_dl_check
 
     if not owl_dl_check.available():

@@ -23,7 +23,7 @@ from ewkg.resources import bundle_dir, turtle_files
 from ewkg.store import EmbeddedStore
 
 REF = Path(__file__).parent / "fixtures" / "reference"
-sys.path.insert(0, str(Path(__file__).parent / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from typography import normalise  # noqa: E402
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

@@ -55,6 +55,7 @@ from .namespaces import EWKG, ONTOLOGY_IRI, new_graph
 from .pages import incoming_rows, literals, ontology_terms, provenance, rows_for
 from .services import get_store
 from .store import Store
+from .value_sources import value_sources
 from .void import DUMP_PATH, counts, void_graph
 
 bp = Blueprint("linkeddata", __name__)
@@ -260,6 +261,7 @@ def resource_response(iri: str, suffix: str | None, page_path: str, *,
     rows = [r for r in rows if URIRef(r.iri) != RDF.type]
     quotes, citations = provenance(s, graph, node, labels, href, langs)
     context: dict[str, object] = {
+        "sources": value_sources(s, iri, labels, href, langs),
         "iri": iri,
         "title": labels.title(iri, i18n.current_lang()),
         "types": types,
@@ -502,8 +504,10 @@ def void() -> Response:
 def home() -> Response:
     s = store()
     graph = void_for_request()
-    ds = next((d for d in graph.subjects(RDF.type, URIRef("http://rdfs.org/ns/void#Dataset"))
-               if isinstance(d, URIRef)), None)
+    void = "http://rdfs.org/ns/void#"
+    ds = next((d for d in graph.subjects(RDF.type, URIRef(void + "Dataset"))  # not a graph
+               if isinstance(d, URIRef) and (None, URIRef(void + "subset"), d) not in graph),
+              None)
     titles = literals(graph, ds, (DCTERMS.title,)) if ds is not None else {}
     descriptions = literals(graph, ds, (DCTERMS.description,)) if ds is not None else {}
     dumps = [(f.name, f"/{DUMP_PATH}.{f.extension}", f.media_type) for f in graph_formats()]

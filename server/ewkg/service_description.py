@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Service Description of the endpoint (``GET /sparql`` without a query).
 
 It states the endpoint, the language (SPARQL 1.1 Query only: the endpoint is read-only), the
-result and graph formats from the format table, the union default graph, the extension function
+result and graph formats from the format table, the union default graph and the named graphs
+it is the union of (one per source: see :mod:`ewkg.provenance`), the extension function
 ``ewkg:textMatch`` (the text search from SPARQL), and links the default
 dataset to its VoID / DCAT description at ``/.well-known/void`` (built by :mod:`ewkg.void`).
 The service node is ``{base}sparql#service``, the same node the VoID description calls the
@@ -15,6 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from .formats import FORMATS
 from .namespaces import ID_BASE, SD, new_graph
+from .provenance import GRAPH_BASE, graph_source
 from .store import Store
 from .text_sparql import TEXT_MATCH
 
@@ -25,6 +27,13 @@ def _dataset_iri(store: Store) -> URIRef:
     except ImportError:  # pragma: no cover - the VoID module ships with the package
         return URIRef(ID_BASE + "dataset/ewkg")
     return dataset_iri(store) or URIRef(ID_BASE + "dataset/ewkg")
+
+
+def named_graphs(store: Store) -> list[tuple[URIRef, int]]:
+    """The named graphs and their sizes (:func:`ewkg.void.named_graphs`)."""
+    from .void import named_graphs as of_store
+
+    return of_store(store)
 
 
 def service_description(store: Store, *, endpoint: str, base_url: str) -> Graph:
@@ -68,4 +77,18 @@ def service_description(store: Store, *, endpoint: str, base_url: str) -> Graph:
     g.add((dataset, SD.defaultGraph, default_graph))
     g.add((default_graph, RDF.type, SD.Graph))
     g.add((default_graph, VOID.triples, Literal(len(store), datatype=XSD.integer)))
+    for i, (graph, n) in enumerate(named_graphs(store)):  # the default graph is their union
+        # nodes with IRIs, not blank nodes: the description's bytes stay the same every time
+        key = graph.removeprefix(GRAPH_BASE).replace("/", "-") if graph.startswith(
+            GRAPH_BASE) else str(i)
+        named = URIRef(f"{base}sparql#named-graph-{key}")
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, graph))
+        described = URIRef(f"{base}sparql#graph-{key}")
+        g.add((named, SD.graph, described))
+        g.add((described, RDF.type, SD.Graph))
+        g.add((described, VOID.triples, Literal(n, datatype=XSD.integer)))
+        if (source := graph_source(str(graph))) is not None:
+            g.add((described, DCTERMS.source, URIRef(source)))
     return g

@@ -13,8 +13,10 @@ Backends (chosen by :func:`ewkg.backends.open_store` from ``Config.store``):
 * ``http(s)://…/sparql`` — a remote SPARQL 1.1 endpoint (:class:`ewkg.remote_store.RemoteStore`).
 
 Named graphs, one per source (:func:`graph_for`): the ontology in :data:`ONTOLOGY_GRAPH`, the
-source document's facts (``data/{kind}.ttl``) in :data:`SEED_GRAPH`, the reference tables' facts
-(``data/ref-{kind}.ttl``) in :data:`REFERENCE_GRAPH`, any other file in :data:`DATA_GRAPH`, and
+source document's facts (``data/{kind}.ttl``) in :data:`SEED_GRAPH`, the reference facts
+(``data/ref-{kind}.ttl``) each in the graph of the public source that states it,
+``…/graph/source/{slug}`` (split at load by :func:`ewkg.provenance.split_by_source`; what no
+cited source states stays in :data:`REFERENCE_GRAPH`), any other file in :data:`DATA_GRAPH`, and
 the triples the ontology entails in :data:`~ewkg.entailment.INFERRED_GRAPH` (computed at load by
 :func:`ewkg.entailment.materialise`). Every query sees their union as its default graph unless
 the client names graphs (``default-graph-uri`` / ``named-graph-uri``).
@@ -42,19 +44,18 @@ from rdflib.term import Identifier, Node
 from . import formats
 from .entailment import INFERRED_GRAPH, materialise, query_solutions, query_triples
 from .namespaces import new_graph
+from .provenance import REFERENCE_GRAPH, SEED_GRAPH, split_by_source
 from .resources import bundle_dir, dataset_files
 
 _log = logging.getLogger(__name__)
 
 #: Named graph holding the ontology files (``ontology/*.ttl``).
 ONTOLOGY_GRAPH = "https://w3id.org/ewkg/graph/ontology"
-#: Named graph of the source document's facts: the files ``data/{kind}.ttl``.
-SEED_GRAPH = "https://w3id.org/ewkg/graph/seed"
-#: Named graph of the reference tables' facts: the files ``data/ref-{kind}.ttl``.
-REFERENCE_GRAPH = "https://w3id.org/ewkg/graph/reference"
 #: Named graph holding any other file (the files given with ``--data``).
 DATA_GRAPH = "https://w3id.org/ewkg/graph/data"
-#: The graphs the store holds (a TriG or N-Quads file given with ``--data`` may add others).
+#: The graphs every store may hold, besides one per cited source (``…/graph/source/{slug}``,
+#: :func:`ewkg.provenance.source_graph`); a TriG or N-Quads file given with ``--data`` may add
+#: others.
 GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, SEED_GRAPH, REFERENCE_GRAPH, DATA_GRAPH, INFERRED_GRAPH)
 
 #: Datasets up to this size are parsed in memory, then written to disk in one bulk write.
@@ -195,8 +196,9 @@ def graph_for(path: Path) -> str:
     """The named graph a triple file is loaded into, by the folder and name of the file.
 
     ``…/ontology/*`` → :data:`ONTOLOGY_GRAPH`; in the bundled ``data/`` folder, ``ref-*`` →
-    :data:`REFERENCE_GRAPH` and the others → :data:`SEED_GRAPH`; anything else (files given
-    with ``--data``) → :data:`DATA_GRAPH`.
+    :data:`REFERENCE_GRAPH` (where :func:`ewkg.provenance.split_by_source` then moves each
+    triple to the graph of the source stating it) and the others → :data:`SEED_GRAPH`;
+    anything else (files given with ``--data``) → :data:`DATA_GRAPH`.
 
     >>> graph_for(bundle_dir("data") / "ref-region.ttl").rsplit("/", 1)[1]
     'reference'
@@ -237,7 +239,8 @@ def files_version(paths: Iterable[Path], *, memo: Path | None = None) -> str:
 
 
 def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) -> None:
-    """Load ``paths`` into ``store``, each triple file into its :func:`graph_for` graph, then
+    """Load ``paths`` into ``store``, each triple file into its :func:`graph_for` graph, move
+    each reference triple to its source's graph (:func:`ewkg.provenance.split_by_source`), then
     add the triples the ontology entails (:func:`ewkg.entailment.materialise`).
 
     ``bulk`` uses pyoxigraph's bulk loader (no transaction: for a fresh on-disk store); the
@@ -257,6 +260,7 @@ def load_files(store: ox.Store, paths: Iterable[Path], *, bulk: bool = False) ->
         except SyntaxError as error:
             line = f":{error.lineno}" if error.lineno else ""
             raise ValueError(f"{path}{line}: {error.msg}") from None
+    split_by_source(store)  # each reference triple in the graph of the source stating it
     materialise(store)  # the ontology's subclass/subproperty closure, in its own graph
 
 

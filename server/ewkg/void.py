@@ -4,8 +4,10 @@
 or ``dcat:Dataset`` whose IRI is under ``…/id/dataset/``) when the data has one, copies its own
 statements (title, description, licence, version, sources…), and adds what is computed from the
 store: the triple, entity, class, property and distinct subject / object counts, one class
-partition per class with its entity count, example resources (one per kind of entity), the SPARQL
-endpoint, the data dumps as ``void:dataDump`` and as ``dcat:distribution`` with their media types.
+partition per class with its entity count, one ``void:subset`` per named graph (the graph IRI,
+its triple count and, for a source's graph, ``dcterms:source`` the source), example resources
+(one per kind of entity), the SPARQL endpoint, the data dumps as ``void:dataDump`` and as
+``dcat:distribution`` with their media types.
 
 Counts follow the VoID vocabulary: ``void:triples`` is the number of distinct triples,
 ``void:entities`` the number of distinct subject IRIs under ``void:uriSpace`` (the ``/id/`` base),
@@ -20,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 from . import __version__
 from .formats import graph_formats
 from .namespaces import ID_BASE, ONTOLOGY_IRI, new_graph
+from .provenance import graph_source
 from .store import Store
 from .strings import DATASET
 
@@ -77,6 +80,16 @@ def class_partitions(store: Store) -> list[tuple[URIRef, int]]:
            GROUP BY ?c ORDER BY DESC(?n) ?c"""
     )
     return [(URIRef(r["c"]), int(r["n"])) for r in rows]
+
+
+def named_graphs(store: Store) -> list[tuple[URIRef, int]]:
+    """``(graph, number of triples)`` for every named graph, in IRI order: the ontology, the
+    source document, each cited source (``…/graph/source/{slug}``), the reference tables' own
+    curation, the inferred triples."""
+    rows = store.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    )
+    return [(r["g"], int(r["n"])) for r in rows if isinstance(r.get("g"), URIRef)]  # type: ignore[misc]
 
 
 def example_resources(store: Store) -> list[URIRef]:
@@ -142,6 +155,12 @@ def void_graph(store: Store, base_url: str) -> Graph:
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
         g.add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
+    for graph, n in named_graphs(store):  # one subset per named graph: who states what
+        g.add((ds, VOID.subset, graph))
+        g.add((graph, RDF.type, VOID.Dataset))
+        g.add((graph, VOID.triples, Literal(n, datatype=XSD.integer)))
+        if (source := graph_source(str(graph))) is not None:
+            g.add((graph, DCTERMS.source, URIRef(source)))
     for example in example_resources(store):
         g.add((ds, VOID.exampleResource, example))
 

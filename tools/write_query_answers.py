@@ -2,7 +2,7 @@
 one N-Triples term per cell (a dev tool: review the answers before committing them). Name
 queries (``25-wording-discrepancies`` or ``25``) to write those instead.
 
-    /work/venv/bin/python tests/tools/write_query_answers.py [NAME…]
+    /work/venv/bin/python tools/write_query_answers.py [NAME…]
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from ewkg.store import EmbeddedStore  # noqa: E402

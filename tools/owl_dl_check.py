@@ -1,7 +1,7 @@
 """OWL 2 DL profile and consistency, checked by the OWL API and Pellet (the Java jars the
 ``owlready2`` wheel ships: nothing is downloaded at run time; Java must be installed).
 
-    .venv/bin/python tests/tools/owl_dl_check.py            # the ontology, then ontology + data
+    .venv/bin/python tools/owl_dl_check.py            # the ontology, then ontology + data
 
 The ontology (``ontology/ewkg*.ttl``, without the display labels) must be in OWL 2 DL; ontology
 and data together must be consistent (Pellet). The data's own profile violations (only the
@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHECKER = Path(__file__).with_name("OwlDlCheck.java")
 
 
