@@ -51,8 +51,8 @@ def oxigraph_floor(data: Path, text: str, accept: str, n: int) -> float:
 
 
 def make_app(data: Path, *, cache: bool):
-    from ewkg.app import create_app
     from ewkg.config import Config
+    from ewkg.web.app import create_app
 
     return create_app(Config(data=(data,), result_cache=cache))
 

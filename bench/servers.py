@@ -99,8 +99,8 @@ def oxigraph_prepare(data: Path, location: Path, *, log: Path | None = None) -> 
 def ewkg_store_prepare(data: Path, location: Path) -> tuple[float, bool]:
     """Load ``data`` into an ewkg on-disk store at ``location`` (for ``--store oxigraph:PATH``).
 
-    Uses ewkg's own :class:`ewkg.store.EmbeddedStore` (which lays the directory out and writes
-    its version marker), so that ``ewkg serve`` then only has to reopen it. A store already
+    Uses ewkg's own :class:`ewkg.store.embedded.EmbeddedStore` (which lays the directory out and
+    writes its version marker), so that ``ewkg serve`` then only has to reopen it. A store already
     holding this file is only reopened. Returns the seconds taken and whether it loaded now.
     """
     if location.exists() and any(not p.name.startswith("ewkg-") for p in location.iterdir()):
@@ -109,7 +109,7 @@ def ewkg_store_prepare(data: Path, location: Path) -> tuple[float, bool]:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from ewkg.store import EmbeddedStore\n"
+        "from ewkg.store.embedded import EmbeddedStore\n"
         "s = EmbeddedStore([Path(sys.argv[2])], path=sys.argv[1])\n"
         "print(len(s), 'triples; loaded now:', s.loaded)\n"
     )

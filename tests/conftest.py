@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from ewkg.app import create_app
 from ewkg.config import Config
+from ewkg.web.app import create_app
 
 
 def _is_loopback(host: object) -> bool:

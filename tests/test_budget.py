@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 import ewkg.budget
-import ewkg.executor
-from ewkg.app import create_app
+import ewkg.query.executor
 from ewkg.budget import (
     FRESH_WORKER_BYTES,
     MIN_HEADROOM,
@@ -22,14 +21,15 @@ from ewkg.budget import (
     plan_memory,
 )
 from ewkg.config import Config
-from ewkg.engine import get_executor
-from ewkg.executor import (
+from ewkg.query.executor import (
     DEFAULT_MEMORY_HEADROOM,
     ProcessExecutor,
     QueryRequest,
     QueryTimeout,
 )
-from ewkg.store import EmbeddedStore
+from ewkg.store.embedded import EmbeddedStore
+from ewkg.web.app import create_app
+from ewkg.web.engine import get_executor
 
 EX = "http://example.org/"
 GiB, MiB = 1024**3, 1024**2
@@ -120,7 +120,7 @@ def test_a_tight_budget_lets_the_pool_grow_less_then_shrinks_it() -> None:
 def test_an_executor_takes_its_headroom_from_the_budget(
     store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ewkg.executor, "resident_bytes", lambda: 100 * MiB)
+    monkeypatch.setattr(ewkg.query.executor, "resident_bytes", lambda: 100 * MiB)
     ex = ProcessExecutor(store, workers=2, cache=None, memory_budget=4 * GiB, pools=2)
     expected = (4 * GiB - 3 * 100 * MiB) // 2 // 4 - 100 * MiB  # forks start at 100 MiB
     assert ex.memory_headroom == expected < DEFAULT_MEMORY_HEADROOM
@@ -162,7 +162,7 @@ def test_the_pool_refuses_to_grow_past_the_budget(
 ) -> None:
     """Room for three processes at the least headroom: with three long queries the pool of two
     grows by one, not two, and a short query is told the server is busy."""
-    monkeypatch.setattr(ewkg.executor, "resident_bytes", lambda: 0)
+    monkeypatch.setattr(ewkg.query.executor, "resident_bytes", lambda: 0)
     ex = ProcessExecutor(store, timeout=8.0, workers=2, cache=None,
                          memory_budget=3 * MIN_HEADROOM + 1, max_long=3)
     assert (ex.size, ex.max_extra, ex.memory_headroom) == (2, 1, MIN_HEADROOM)
@@ -190,7 +190,7 @@ def test_the_pool_refuses_to_grow_past_the_budget(
 def test_serve_takes_the_budget_as_a_size_and_refuses_anything_else() -> None:
     from click.testing import CliRunner
 
-    from ewkg.cli import main
+    from ewkg.cli.main import main
 
     shown = CliRunner().invoke(main, ["serve", "--help"])
     assert shown.exit_code == 0 and "--memory-budget" in shown.output

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ewkg.app import create_app, get_store
 from ewkg.config import Config
+from ewkg.web.app import create_app, get_store
 
 MINI = Path(__file__).parent / "fixtures" / "linkeddata" / "mini.ttl"
 TTL = {"Accept": "text/turtle"}

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from ewkg.cli import main
-from ewkg.store import EmbeddedStore
+from ewkg.cli.main import main
+from ewkg.store.embedded import EmbeddedStore
 
 MINI = Path(__file__).parent / "fixtures" / "linkeddata" / "mini.ttl"
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
@@ -42,7 +42,7 @@ def test_dump_each_format_to_a_file(tmp_path: Path, name: str, expected: set) ->
 
 
 def test_format_follows_the_file_extension(tmp_path: Path, expected: set) -> None:
-    out = tmp_path / "ewkg.jsonld"
+    out = tmp_path / "ewkg.rdf.jsonld"
     result = CliRunner().invoke(main, ["dump", "-o", str(out), "--data", str(MINI)])
     assert result.exit_code == 0
     assert out.read_text(encoding="utf-8").lstrip().startswith("{")

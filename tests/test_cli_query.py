@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from ewkg.cli import main
+from ewkg.cli.main import main
 from ewkg.resources import query_files
 
 GRAPHS = Path(__file__).parent / "fixtures" / "protocol" / "graphs.trig"

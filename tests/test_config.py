@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.engine import make_executor
-from ewkg.executor import ProcessExecutor
-from ewkg.fastpath import FastPath, wrap
-from ewkg.services import get_executor, get_store
+from ewkg.query.executor import ProcessExecutor
+from ewkg.web.app import create_app
+from ewkg.web.engine import make_executor
+from ewkg.web.fastpath import FastPath, wrap
+from ewkg.web.services import get_executor, get_store
 
 
 def test_the_former_extra_settings_are_typed_fields_read_from_the_environment() -> None:

@@ -13,7 +13,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-from ewkg.namespaces import EWKG, ID
+from ewkg.rdf.namespaces import EWKG, ID
 from ewkg.resources import turtle_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed.txt"
@@ -385,7 +385,7 @@ def test_a_lookup_by_each_official_chinese_name_finds_its_region() -> None:
     """Every region's Chinese prefLabel is its full official name (北京市, not 北京)."""
     import csv
 
-    from ewkg.store import EmbeddedStore
+    from ewkg.store.embedded import EmbeddedStore
 
     store = EmbeddedStore()
     table = Path(__file__).parent / "fixtures" / "reference" / "regions.csv"

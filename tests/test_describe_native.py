@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from ewkg.describe import describe, describe_triples, serialize, serialize_triples
-from ewkg.formats import graph_formats
-from ewkg.store import EmbeddedStore
+from ewkg.rdf.formats import graph_formats
+from ewkg.store.describe import describe, describe_triples, serialize, serialize_triples
+from ewkg.store.embedded import EmbeddedStore
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from click.testing import CliRunner, Result
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from ewkg.cli import main
-from ewkg.graph_diff import diff_graphs
-from ewkg.locate import parse_files
-from ewkg.namespaces import EWKG, ID
+from ewkg.cli.main import main
+from ewkg.rdf.graph_diff import diff_graphs
+from ewkg.rdf.namespaces import EWKG, ID
+from ewkg.validation.locate import parse_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 OLD, NEW = FIXTURES / "old.ttl", FIXTURES / "new.ttl"

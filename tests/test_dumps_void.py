@@ -15,12 +15,12 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
-from ewkg.app import create_app, get_store
 from ewkg.config import Config
-from ewkg.formats import graph_formats
-from ewkg.namespaces import ID_BASE
-from ewkg.store import oxigraph_term
-from ewkg.void import void_graph
+from ewkg.rdf.formats import graph_formats
+from ewkg.rdf.namespaces import ID_BASE
+from ewkg.store.embedded import oxigraph_term
+from ewkg.store.void import void_graph
+from ewkg.web.app import create_app, get_store
 
 MINI = Path(__file__).parent / "fixtures" / "linkeddata" / "mini.ttl"
 PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml", "trig": "trig"}
@@ -86,8 +86,8 @@ def test_dump_includes_the_ontology(client: FlaskClient) -> None:
 
 def test_dump_is_computed_once_per_version(app: Flask, client: FlaskClient) -> None:
     first = client.get("/dataset.ttl").data
-    from ewkg.formats import by_name
-    from ewkg.linkeddata import dump_bytes
+    from ewkg.rdf.formats import by_name
+    from ewkg.web.linkeddata import dump_bytes
 
     with app.app_context():
         a = dump_bytes(get_store(app), by_name("ttl"))

@@ -9,12 +9,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ewkg.entailment import INFERRED_GRAPH, domain_range_violations, materialise
-from ewkg.namespaces import EWKG, ID
-from ewkg.provenance import SOURCE_GRAPH_BASE
+from ewkg.rdf.namespaces import EWKG, ID
 from ewkg.resources import bundle_dir, turtle_files
-from ewkg.store import ONTOLOGY_GRAPH, REFERENCE_GRAPH, SEED_GRAPH, EmbeddedStore
-from ewkg.validate import owl_rl_violations, validate
+from ewkg.store.embedded import ONTOLOGY_GRAPH, REFERENCE_GRAPH, SEED_GRAPH, EmbeddedStore
+from ewkg.store.entailment import INFERRED_GRAPH, domain_range_violations, materialise
+from ewkg.store.provenance import SOURCE_GRAPH_BASE
+from ewkg.validation.validate import owl_rl_violations, validate
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +172,8 @@ def test_materialise_is_idempotent_and_never_writes_the_files(store: ox.Store) -
 
 
 def test_trig_dump_keeps_the_graphs() -> None:
-    from ewkg.describe import dataset_bytes
-    from ewkg.formats import by_name
+    from ewkg.rdf.formats import by_name
+    from ewkg.store.describe import dataset_bytes
 
     store = EmbeddedStore()
     quads = list(ox.parse(dataset_bytes(store, by_name("trig")), format=ox.RdfFormat.TRIG))

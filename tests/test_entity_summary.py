@@ -10,7 +10,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from ewkg.summary import date_key
+from ewkg.web.summary import date_key
 
 HTML = {"Accept": "text/html"}
 

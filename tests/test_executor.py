@@ -20,10 +20,9 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.engine import get_executor, post_fork
-from ewkg.executor import (
+from ewkg.lru import ResultCache
+from ewkg.query.executor import (
     GRAPH_MEDIA_TYPES,
     ProcessExecutor,
     QueryBusy,
@@ -36,9 +35,10 @@ from ewkg.executor import (
     QueryTimeout,
     evaluate,
 )
-from ewkg.lru import ResultCache
-from ewkg.query_worker import FdPipe
-from ewkg.store import DATA_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore
+from ewkg.query.query_worker import FdPipe
+from ewkg.store.embedded import DATA_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore
+from ewkg.web.app import create_app
+from ewkg.web.engine import get_executor, post_fork
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -88,7 +88,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 
 @pytest.fixture(scope="module")
 def disk_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    """The same data on disk: its workers are started afresh (``python -m ewkg.query_worker``)."""
+    """The same data on disk: its workers are started afresh (``python -m
+    ewkg.query.query_worker``)."""
     root = tmp_path_factory.mktemp("engine-disk")
     return EmbeddedStore(_files(root), path=str(root / "db"))
 
@@ -729,7 +730,7 @@ def test_a_shared_query_that_times_out_is_retried_by_a_client_with_more_time(
     out whatever the machine's speed; the patient client joins that flight, sees the hurried
     one's timeout, and runs the query itself on the replacement worker.
     """
-    from ewkg import single_flight
+    from ewkg.query import single_flight
 
     joined = threading.Event()
     wait = single_flight._Flight.wait
@@ -1144,7 +1145,7 @@ def test_requests_and_responses_are_immutable_values() -> None:
 
 @pytest.mark.parametrize("keyword", ["FROM", "from", "FrOm"])
 def test_a_from_clause_in_any_case_names_the_dataset(keyword: str) -> None:
-    from ewkg.executor import dataset_arguments
+    from ewkg.query.executor import dataset_arguments
 
     assert dataset_arguments((), (), query=f"SELECT * {keyword} <{EX}g> {{ ?s ?p ?o }}") == {}
     assert dataset_arguments((), (), query="SELECT * { ?s ?p ?o }") == {
@@ -1172,7 +1173,7 @@ def test_on_disk_workers_are_started_afresh_not_forked(disk_store: EmbeddedStore
         ex.start()
         for pid in ex.worker_pids:
             argv = command_line(pid)
-            assert b"ewkg.query_worker" in argv
+            assert b"ewkg.query.query_worker" in argv
             assert str(disk_store.location).encode() in argv
         answer = run(ex, f"SELECT ?l {{ <{EX}fujian> <{EX}label> ?l }} ORDER BY ?l", TSV)
         assert rows(answer) == [{"l": '"Fujian"@fr'}, {"l": '"福建"@zh'}]
@@ -1183,7 +1184,7 @@ def test_on_disk_workers_are_started_afresh_not_forked(disk_store: EmbeddedStore
 def test_a_fresh_worker_imports_neither_rdflib_nor_flask() -> None:
     """What keeps it small: only the standard library and pyoxigraph (and ewkg's two modules)."""
     code = (
-        "import sys, ewkg.query_worker\n"
+        "import sys, ewkg.query.query_worker\n"
         "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -1196,7 +1197,7 @@ def test_a_fresh_worker_imports_neither_rdflib_nor_flask() -> None:
 
 @pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 3 * 1024**2 + 7])
 def test_a_bare_pipe_speaks_the_framing_of_multiprocessing(size: int) -> None:
-    """A started worker's :class:`~ewkg.query_worker.FdPipe` and the server's ``Connection``
+    """A started worker's :class:`~ewkg.query.query_worker.FdPipe` and the server's ``Connection``
     understand each other both ways, small and large messages alike."""
     server, worker = multiprocessing.Pipe(duplex=True)
     bare = FdPipe(worker.fileno())
@@ -1230,7 +1231,7 @@ def test_forked_workers_still_serve_an_on_disk_store(disk_store: EmbeddedStore) 
     try:
         ex.start()
         (pid,) = ex.worker_pids
-        assert b"ewkg.query_worker" not in command_line(pid)
+        assert b"ewkg.query.query_worker" not in command_line(pid)
         assert run(ex, f"ASK {{ <{EX}ningxia> ?p ?o }}", CSV).body.strip() == b"true"
     finally:
         ex.close()
@@ -1238,10 +1239,11 @@ def test_forked_workers_still_serve_an_on_disk_store(disk_store: EmbeddedStore) 
 
 def test_the_worker_module_run_by_hand_says_what_it_is_for() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ewkg.query_worker"], capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "ewkg.query.query_worker"], capture_output=True, text=True,
+        timeout=30
     )
     assert done.returncode == 1
-    assert "usage: python -m ewkg.query_worker FD LOCATION" in done.stderr
+    assert "usage: python -m ewkg.query.query_worker FD LOCATION" in done.stderr
     assert "ewkg serve" in done.stderr
 
 

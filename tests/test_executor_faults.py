@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.engine import get_executor
-from ewkg.executor import (
+from ewkg.query.executor import (
     ProcessExecutor,
     QueryError,
     QueryProcessKilledError,
     QueryRequest,
     QueryTimeout,
 )
-from ewkg.store import EmbeddedStore
+from ewkg.store.embedded import EmbeddedStore
+from ewkg.web.app import create_app
+from ewkg.web.engine import get_executor
 
 EX = "http://example.org/"
 JSON = "application/sparql-results+json"
@@ -99,15 +99,15 @@ def test_every_worker_is_started_by_the_one_long_lived_starter_thread(
 ) -> None:
     """The first workers (started by the caller's thread) and a replacement (a background
     thread that ends at once) alike: a parent-death signal then means the process died."""
-    import ewkg.executor
+    import ewkg.query.executor
 
     starters: list[str] = []
-    real = ewkg.executor._start_process
+    real = ewkg.query.executor._start_process
 
     def spy(job: Callable[[], object]) -> object:
         return real(lambda: (starters.append(threading.current_thread().name), job())[1])
 
-    monkeypatch.setattr(ewkg.executor, "_start_process", spy)
+    monkeypatch.setattr(ewkg.query.executor, "_start_process", spy)
     ex = ProcessExecutor(any_store, timeout=10.0, workers=2, cache=None)
     try:
         ex.start()

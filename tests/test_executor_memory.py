@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from ewkg import query_worker
-from ewkg.executor import (
+from ewkg.query import query_worker
+from ewkg.query.executor import (
     DEFAULT_RECYCLE_MEMORY,
     ProcessExecutor,
     QueryRequest,
     QueryResponse,
     QuerySyntaxError,
 )
-from ewkg.query_worker import _MemoryWatch, _private_bytes
-from ewkg.store import EmbeddedStore
+from ewkg.query.query_worker import _MemoryWatch, _private_bytes
+from ewkg.store.embedded import EmbeddedStore
 
 EX = "http://example.org/"
 JSON = "application/sparql-results+json"
@@ -155,7 +155,7 @@ def test_a_fresh_worker_past_the_bound_is_replaced_by_another(tmp_path: Path) ->
         assert ex.recycles == 1 and ex.settle()
         second = ex.worker_pids
         assert len(second) == 1 and second != first
-        assert b"ewkg.query_worker" in command_line(second[0])
+        assert b"ewkg.query.query_worker" in command_line(second[0])
         assert counts(run(ex, GROUPED)) == [300, 300, 300]
     finally:
         ex.close()

@@ -10,12 +10,12 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.fastpath import LOOPBACK_HOSTS, FastPath, known_hosts, wrap
-from ewkg.query_lane import QueryLane
-from ewkg.services import flask_wsgi
-from ewkg.wsgi import GunicornApp
+from ewkg.web.app import create_app
+from ewkg.web.fastpath import LOOPBACK_HOSTS, FastPath, known_hosts, wrap
+from ewkg.web.query_lane import QueryLane
+from ewkg.web.services import flask_wsgi
+from ewkg.web.wsgi import GunicornApp
 
 ASK = "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -48,7 +48,7 @@ def inner(app: Flask) -> Counting:
 
 @pytest.fixture()
 def fast(inner: Counting, app: Flask) -> FastPath:
-    store = app.extensions["ewkg.store"]
+    store = app.extensions["ewkg.store.embedded"]
     return FastPath(inner, version=lambda: store.version,
                     hosts=[*LOOPBACK_HOSTS, "other.example", "a.example", "b.example"])
 
@@ -232,7 +232,7 @@ def test_streamed_large_and_private_responses_are_not_stored() -> None:
 def test_off_without_the_result_cache() -> None:
     off = create_app(Config(testing=True, result_cache=False))
     assert wrap(off) is off
-    on = create_app(Config(testing=True), store=off.extensions["ewkg.store"])
+    on = create_app(Config(testing=True), store=off.extensions["ewkg.store.embedded"])
     assert isinstance(wrap(on), FastPath)
 
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 from rdflib.compare import isomorphic
 
-from ewkg.cli import main
+from ewkg.cli.main import main
+from ewkg.rdf.turtle import format_text, parse_turtle
 from ewkg.resources import bundle_dir
-from ewkg.turtle import format_text, parse_turtle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

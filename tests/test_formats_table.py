@@ -1,4 +1,4 @@
-"""The one format table: every reader and writer of the server asks :mod:`ewkg.formats`."""
+"""The one format table: every reader and writer of the server asks :mod:`ewkg.rdf.formats`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ewkg import formats
-from ewkg.describe import serialize_triples
-from ewkg.evaluation import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, QueryRequest, evaluate
-from ewkg.locate import format_for
-from ewkg.store import rdf_format_for
-from ewkg.validation_http import BODY_FORMATS, FORM_FORMATS
+from ewkg.query.evaluation import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, QueryRequest, evaluate
+from ewkg.rdf import formats
+from ewkg.store.describe import serialize_triples
+from ewkg.store.embedded import rdf_format_for
+from ewkg.validation.locate import format_for
+from ewkg.web.validation_http import BODY_FORMATS, FORM_FORMATS
 
 
 @pytest.mark.parametrize("fmt", formats.graph_formats(readable=True), ids=lambda f: f.name)

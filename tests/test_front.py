@@ -1,4 +1,4 @@
-"""The HTTP front of ``ewkg serve`` (:mod:`ewkg.front`) against hostile and odd clients, live.
+"""The HTTP front of ``ewkg serve`` (:mod:`ewkg.web.front`) against hostile and odd clients, live.
 
 A server that is safe to expose reads requests and writes responses without holding a thread per
 slow peer: idle connections, headers sent a line a second and clients that never read a large
@@ -240,15 +240,15 @@ def test_an_answer_left_unread_is_dropped_after_the_idle_timeout() -> None:
 def test_serve_passes_its_flags_to_the_front(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from ewkg.commands import serve as serve_command
-    from ewkg.front import FrontLimits
+    from ewkg.cli.commands import serve as serve_command
+    from ewkg.web.front import FrontLimits
 
     seen: dict[str, FrontLimits] = {}
     def fake_serve(app: object, sock: socket.socket, options: Any) -> None:
         sock.close()
         seen["l"] = options.limits
 
-    monkeypatch.setattr("ewkg.wsgi.serve", fake_serve)
+    monkeypatch.setattr("ewkg.web.wsgi.serve", fake_serve)
     result = CliRunner().invoke(
         serve_command.serve,
         ["--port", "0", "--threads", "3", "--max-request-bytes", "5000", "--idle-timeout", "9",
@@ -266,7 +266,7 @@ def test_access_log_writes_one_line_per_request(caplog: pytest.LogCaptureFixture
     from werkzeug.test import Client
     from werkzeug.wrappers import Response
 
-    from ewkg.front import AccessLog
+    from ewkg.web.front import AccessLog
 
     app = AccessLog(Response("hi"), logging.getLogger("test.access"))
     with caplog.at_level(logging.INFO, logger="test.access"):

@@ -1,4 +1,4 @@
-"""Security headers and markup-free error bodies (:mod:`ewkg.hardening`).
+"""Security headers and markup-free error bodies (:mod:`ewkg.web.hardening`).
 
 Every answer says ``X-Content-Type-Options: nosniff`` (pages, data, errors, static files, and the
 answers of the query lane and the replay cache, which skip Flask); pages carry a
@@ -22,8 +22,8 @@ from werkzeug.test import Client
 
 from _browser import ARGS, CHROMIUM
 from _live import LiveServer
-from ewkg.fastpath import wrap
-from ewkg.query_lane import QueryLane
+from ewkg.web.fastpath import wrap
+from ewkg.web.query_lane import QueryLane
 
 EVIL = "<script>alert(1)</script>"
 PAGES = ["/", "/sparql", "/ontology", "/validate", "/id/region/fujian", "/id/region/",
@@ -114,7 +114,7 @@ def test_error_bodies_do_not_echo_markup(client: FlaskClient, path: str, accept:
 
 
 def test_iris_in_plain_error_messages_stay_readable() -> None:
-    from ewkg.hardening import plain_text_safe
+    from ewkg.web.hardening import plain_text_safe
 
     said = "FROM <http://example.org/remote> is refused: <script>x</script> <!-- <img src=x>"
     assert plain_text_safe(said) == (

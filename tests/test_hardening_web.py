@@ -21,10 +21,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from _live import LiveServer
-from ewkg import labels
-from ewkg.app import get_store
-from ewkg.describe import safe_iri
-from ewkg.labels import memo, memo_size
+from ewkg.store import labels
+from ewkg.store.describe import safe_iri
+from ewkg.store.labels import memo, memo_size
+from ewkg.web.app import get_store
 
 HTML = {"Accept": "text/html"}
 
@@ -96,7 +96,7 @@ def test_random_hosts_and_langs_add_no_memo_entry(app: Flask, client: FlaskClien
 
 
 def test_the_servers_own_base_counts_only_when_the_data_uses_it(app: Flask) -> None:
-    from ewkg.linkeddata import id_bases
+    from ewkg.web.linkeddata import id_bases
 
     configured = app.config["EWKG"].base_iri.rstrip("/") + "/id/"
     with app.test_request_context("/", headers={"Host": "made-up.example:1234"}):
@@ -107,7 +107,7 @@ def test_void_is_built_once_and_rebased_on_each_host(app: Flask, client: FlaskCl
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from ewkg.void import void_graph
+    from ewkg.store.void import void_graph
 
     for host in ("made-up.example:1234", "other.example"):
         resp = client.get("/.well-known/void", headers={"Accept": "text/turtle", "Host": host})

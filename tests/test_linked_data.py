@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ewkg.app import create_app, get_store
 from ewkg.config import Config
-from ewkg.formats import graph_formats
-from ewkg.namespaces import EWKG, ID_BASE
+from ewkg.rdf.formats import graph_formats
+from ewkg.rdf.namespaces import EWKG, ID_BASE
+from ewkg.web.app import create_app, get_store
 
 MINI = Path(__file__).parent / "fixtures" / "linkeddata" / "mini.ttl"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

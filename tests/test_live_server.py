@@ -473,18 +473,18 @@ def test_sigterm_drains_a_running_query() -> None:
 
 
 def test_wsgi_make_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ewkg.wsgi import make_app
+    from ewkg.web.wsgi import make_app
 
     monkeypatch.setenv("EWKG_DATA", str(GRAPHS))
     monkeypatch.setenv("EWKG_QUERY_TIMEOUT", "3")
     app = make_app()
     try:
         assert app.config["EWKG"].query_timeout == 3
-        assert len(app.extensions["ewkg.store"]) == 8
+        assert len(app.extensions["ewkg.store.embedded"]) == 8
         r = app.test_client().get("/sparql?query=" + quote("ASK { GRAPH ?g { ?s ?p ?o } }"))
         assert json.loads(r.data)["boolean"] is True
     finally:
-        app.extensions["ewkg.executor"].close()
+        app.extensions["ewkg.query.executor"].close()
 
 
 def _children(pid: int) -> list[int]:

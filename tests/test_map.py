@@ -1,4 +1,4 @@
-"""The map of the pairings: ``ewkg.mapsvg`` (pure rendering) and ``/map.svg`` (HTTP), and the
+"""The map of the pairings: ``ewkg.web.mapsvg`` (pure rendering) and ``/map.svg`` (HTTP), and the
 ``_map.html`` partial that pages include."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
-from ewkg import mapsvg
-from ewkg.app import get_store
-from ewkg.namespaces import ID
+from ewkg.rdf.namespaces import ID
+from ewkg.web import mapsvg
+from ewkg.web.app import get_store
 
 SVG = "{http://www.w3.org/2000/svg}"
 CHONGQING = str(ID["region/chongqing"])

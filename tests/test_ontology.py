@@ -12,7 +12,7 @@ from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ewkg.namespaces import EWKG, ID, ONTOLOGY_IRI
+from ewkg.rdf.namespaces import EWKG, ID, ONTOLOGY_IRI
 from ewkg.resources import bundle_dir, turtle_files
 
 ONTOLOGY = URIRef(ONTOLOGY_IRI)

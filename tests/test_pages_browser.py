@@ -16,9 +16,9 @@ from playwright.sync_api import Browser, Page
 from rdflib.namespace import RDF
 
 from _browser import chromium, served
-from ewkg.app import get_store
-from ewkg.labels import labels_for
-from ewkg.namespaces import ID_BASE
+from ewkg.rdf.namespaces import ID_BASE
+from ewkg.store.labels import labels_for
+from ewkg.web.app import get_store
 
 #: Chinese text whose nearest ``lang`` is not ``zh`` (outside code and the query editor).
 _MISTAGGED_CHINESE = """() => {

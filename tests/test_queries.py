@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from ewkg.resources import query_files
-from ewkg.store import EmbeddedStore
+from ewkg.store.embedded import EmbeddedStore
 
 QUERIES = query_files()
 NAME = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.rq$")

@@ -1,5 +1,5 @@
 """The query lane answers SPARQL requests exactly as the Flask view does, without Flask: both
-call the one answer function (:meth:`ewkg.protocol.Endpoint.answer`); the lane passes on only
+call the one answer function (:meth:`ewkg.web.protocol.Endpoint.answer`); the lane passes on only
 what needs Flask (HTML pages, a ``lang`` choice, other methods)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.query_lane import QueryLane
-from ewkg.services import flask_wsgi
+from ewkg.web.app import create_app
+from ewkg.web.query_lane import QueryLane
+from ewkg.web.services import flask_wsgi
 
 PAIRINGS = "SELECT ?p WHERE { ?p a <https://w3id.org/ewkg/ontology#Pairing> } ORDER BY ?p"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -103,7 +103,7 @@ CASES: list[tuple[str, str, str, dict[str, str], bytes | None, bool]] = [
 def app() -> Iterator[Flask]:
     flask_app = create_app(Config(testing=True, result_cache=False, max_results=40))
     yield flask_app
-    flask_app.extensions["ewkg.executor"].close()
+    flask_app.extensions["ewkg.query.executor"].close()
 
 
 def answer(wsgi: Any, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Any:
@@ -156,7 +156,7 @@ def test_the_lane_really_answers(app: Flask) -> None:
 def test_a_failed_query_runs_once(app: Flask, method: str, accept: str, in_lane: bool) -> None:
     """A failed query runs once, whichever front writes its error (the lane, or Flask for an
     HTML error page: the lane passes such a request on before running anything)."""
-    executor = app.extensions["ewkg.executor"]
+    executor = app.extensions["ewkg.query.executor"]
     calls: list[str] = []
     real = executor.execute
 
@@ -193,7 +193,7 @@ def test_timeout_is_a_503_from_the_lane() -> None:
         status, _, _ = answer(lane, "GET", get("ASK {}"), {}, None)
         assert status == "200 OK" and (lane.answered, lane.passed) == (2, 0)
     finally:
-        flask_app.extensions["ewkg.executor"].close()
+        flask_app.extensions["ewkg.query.executor"].close()
 
 
 def test_result_cache_hits_through_the_lane() -> None:
@@ -205,4 +205,4 @@ def test_result_cache_hits_through_the_lane() -> None:
         assert (first["X-Ewkg-Cache"], second["X-Ewkg-Cache"]) == ("miss", "hit")
         assert first["ETag"] == second["ETag"]
     finally:
-        flask_app.extensions["ewkg.executor"].close()
+        flask_app.extensions["ewkg.query.executor"].close()

@@ -18,9 +18,9 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from ewkg.namespaces import EWKG, FOAF, GEO, ID, SCHEMA, WD, sparql_prologue
+from ewkg.rdf.namespaces import EWKG, FOAF, GEO, ID, SCHEMA, WD, sparql_prologue
 from ewkg.resources import bundle_dir, turtle_files
-from ewkg.store import EmbeddedStore
+from ewkg.store.embedded import EmbeddedStore
 
 REF = Path(__file__).parent / "fixtures" / "reference"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))

@@ -17,12 +17,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from ewkg.app import create_app
-from ewkg.backends import open_store
 from ewkg.config import Config
-from ewkg.engine import get_executor
-from ewkg.evaluation import result_cache_key
-from ewkg.executor import (
+from ewkg.lru import ResultCache
+from ewkg.query.evaluation import result_cache_key
+from ewkg.query.executor import (
     ProcessExecutor,
     QueryFormatError,
     QueryRequest,
@@ -30,9 +28,11 @@ from ewkg.executor import (
     QuerySyntaxError,
     QueryTimeout,
 )
-from ewkg.lru import ResultCache
-from ewkg.remote_store import RemoteExecutor, RemoteStore, upstream_accept
-from ewkg.store import ONTOLOGY_GRAPH, EmbeddedStore
+from ewkg.store.backends import open_store
+from ewkg.store.embedded import ONTOLOGY_GRAPH, EmbeddedStore
+from ewkg.store.remote import RemoteExecutor, RemoteStore, upstream_accept
+from ewkg.web.app import create_app
+from ewkg.web.engine import get_executor
 
 JSON = "application/sparql-results+json"
 TSV = "text/tab-separated-values"
@@ -258,7 +258,8 @@ def test_app_on_a_remote_store_uses_the_remote_executor(endpoint: str) -> None:
 
 def test_identical_remote_queries_in_flight_share_one_remote_evaluation(endpoint: str) -> None:
     """Clients sending the same query while the store is still answering it share that answer:
-    one request reaches the store (the layer of ewkg.result_reuse, as for the embedded pool)."""
+    one request reaches the store (the layer of ewkg.query.result_reuse, as for the embedded
+    pool)."""
     store = RemoteStore(endpoint, timeout=10)
     cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
     ex = RemoteExecutor(store, timeout=30.0, max_results=MAX, cache=cache)

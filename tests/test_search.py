@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ewkg.app import get_store
-from ewkg.search import MAIN_KINDS, SearchIndex, build_index
+from ewkg.store.search import MAIN_KINDS, SearchIndex, build_index
+from ewkg.web.app import get_store
 
 ID = "https://w3id.org/ewkg/id/"
 

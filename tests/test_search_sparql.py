@@ -7,7 +7,8 @@ import doctest
 import pytest
 from flask.testing import FlaskClient
 
-from ewkg import i18n, text_sparql, textanalysis
+from ewkg.query import text_sparql, textanalysis
+from ewkg.web import i18n
 
 PREFIXES = """PREFIX ewkg: <https://w3id.org/ewkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

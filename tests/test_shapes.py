@@ -17,10 +17,10 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from ewkg.locate import parse_files, parse_source
-from ewkg.namespaces import EWKGSH, new_graph
+from ewkg.rdf.namespaces import EWKGSH, new_graph
 from ewkg.resources import turtle_files
-from ewkg.validate import Violation, load_shapes, validate, validate_sources
+from ewkg.validation.locate import parse_files, parse_source
+from ewkg.validation.validate import Violation, load_shapes, validate, validate_sources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 CONTEXT = FIXTURES / "_context.ttl"

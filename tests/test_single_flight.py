@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ewkg import single_flight
-from ewkg.single_flight import SharedTimeout, SingleFlight
+from ewkg.query import single_flight
+from ewkg.query.single_flight import SharedTimeout, SingleFlight
 
 pytestmark = pytest.mark.timeout(10)
 

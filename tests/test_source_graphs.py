@@ -10,9 +10,11 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, VOID
 
-from ewkg.entailment import INFERRED_GRAPH
-from ewkg.namespaces import EWKG, ID, SD
-from ewkg.provenance import (
+from ewkg.rdf.namespaces import EWKG, ID, SD
+from ewkg.resources import bundle_dir
+from ewkg.store.embedded import EmbeddedStore
+from ewkg.store.entailment import INFERRED_GRAPH
+from ewkg.store.provenance import (
     REFERENCE_GRAPH,
     SEED_GRAPH,
     SOURCE_GRAPH_BASE,
@@ -20,8 +22,6 @@ from ewkg.provenance import (
     source_graph,
     split_by_source,
 )
-from ewkg.resources import bundle_dir
-from ewkg.store import EmbeddedStore
 
 
 @pytest.fixture(scope="module")

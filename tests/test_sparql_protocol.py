@@ -20,10 +20,10 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.namespaces import SD
+from ewkg.rdf.namespaces import SD
 from ewkg.resources import dataset_files
+from ewkg.web.app import create_app
 
 SELECT = (
     "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } LIMIT 5"
@@ -56,7 +56,7 @@ def dataset_app() -> Iterator[Flask]:
     """The bundled data plus four named graphs (the protocol suite's data0..data3)."""
     app = create_app(Config(testing=True, data=(*dataset_files(), GRAPHS)))
     yield app
-    app.extensions["ewkg.executor"].close()
+    app.extensions["ewkg.query.executor"].close()
 
 
 @pytest.fixture()
@@ -612,7 +612,7 @@ def test_query_shown_in_the_ui_is_escaped(client: FlaskClient) -> None:
 def small_body_app() -> Iterator[Flask]:
     app = create_app(Config(testing=True, max_request_bytes=10_000))
     yield app
-    app.extensions["ewkg.executor"].close()
+    app.extensions["ewkg.query.executor"].close()
 
 
 FORM_TYPE = "application/x-www-form-urlencoded"

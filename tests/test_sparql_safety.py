@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.safety import MAX_DEPTH, MAX_OPERATORS, UnsafeQueryError, check, scan
+from ewkg.query.safety import MAX_DEPTH, MAX_OPERATORS, UnsafeQueryError, check, scan
+from ewkg.web.app import create_app
 
 
 class Canary:
@@ -294,7 +294,7 @@ def small_app() -> Iterator[Flask]:
         Config(testing=True, max_results=5, max_query_bytes=2_000, max_request_bytes=10_000)
     )
     yield app
-    app.extensions["ewkg.executor"].close()
+    app.extensions["ewkg.query.executor"].close()
 
 
 def test_request_too_large_is_413(small_app: Flask) -> None:
@@ -359,7 +359,7 @@ def test_uncapped_result_is_not_flagged(small_app: Flask) -> None:
 def slow_app() -> Iterator[Flask]:
     app = create_app(Config(testing=True, query_timeout=1, result_cache=False))
     yield app
-    app.extensions["ewkg.executor"].close()
+    app.extensions["ewkg.query.executor"].close()
 
 
 def test_cross_join_is_stopped_and_the_server_answers_next(slow_app: Flask) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from ewkg.backends import open_store
 from ewkg.config import Config
 from ewkg.resources import dataset_files
-from ewkg.store import (
+from ewkg.store.backends import open_store
+from ewkg.store.embedded import (
     COUNT_FILE,
     DATA_GRAPH,
     INFERRED_GRAPH,
@@ -212,9 +212,9 @@ def test_graph_is_an_rdflib_graph_of_the_whole_dataset(bundle: EmbeddedStore) ->
 def test_on_disk_store_of_a_large_dataset_bulk_loads_file_by_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ewkg.store
+    import ewkg.store.embedded
 
-    monkeypatch.setattr(ewkg.store, "STAGE_IN_MEMORY_BYTES", 0)
+    monkeypatch.setattr(ewkg.store.embedded, "STAGE_IN_MEMORY_BYTES", 0)
     files = [write(tmp_path / "a.ttl", TTL), write(tmp_path / "b.nt", f'<{EX}b> <{EX}p> "x" .\n')]
     store = EmbeddedStore(files, path=str(tmp_path / "db"))
     assert store.loaded and len(store) == 5

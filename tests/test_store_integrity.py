@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ewkg.store import (
+from ewkg.store.embedded import (
     MANIFEST_FILE,
     EmbeddedStore,
     StoreError,
@@ -79,7 +79,7 @@ def test_a_table_file_that_fails_its_checksum_is_rebuilt_not_trusted(
     damaged = table_file(location)
     flip_a_byte(damaged)
     assert damaged.name in (verify_store(location) or "")
-    with caplog.at_level(logging.WARNING, logger="ewkg.store"):
+    with caplog.at_level(logging.WARNING, logger="ewkg.store.embedded"):
         again = EmbeddedStore([data], path=str(tmp_path / "db"))
     assert again.loaded and count(again) == 200
     assert "rebuilt" in caplog.text and damaged.name in caplog.text

@@ -19,7 +19,7 @@ PACKAGE = Path(ewkg.__file__).parent
 
 
 def modules() -> dict[str, Path]:
-    """Every module of the package by dotted name (``ewkg.commands.serve``…)."""
+    """Every module of the package by dotted name (``ewkg.cli.commands.serve``…)."""
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -135,3 +135,40 @@ def test_each_module_imports_alone_in_a_fresh_interpreter() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         failures = {name: error for name, error in pool.map(_import_alone, names) if error}
     assert failures == {}
+
+
+#: The packages from the bottom up; a module imports modules of its own layer or lower ones.
+#: ``ewkg`` itself holds the basics (settings, shipped files, the cache policy).
+LAYERS = ("ewkg", "ewkg.rdf", "ewkg.query", "ewkg.store", "ewkg.validation", "ewkg.web", "ewkg.cli")
+
+
+def layer_of(module: str) -> int:
+    """The index in :data:`LAYERS` of the package a module belongs to."""
+    for index in range(len(LAYERS) - 1, -1, -1):
+        if module == LAYERS[index] or module.startswith(LAYERS[index] + "."):
+            return index
+    raise AssertionError(f"{module} is in no layer")
+
+
+def test_every_module_sits_in_a_layer_package() -> None:
+    """Only the basics live at the package's top; everything else is in a layer's package."""
+    top = {n for n in modules() if n.count(".") == 1}
+    packages = {p for p in LAYERS if p != "ewkg"}
+    basics = {"ewkg.__main__", "ewkg.budget", "ewkg.config", "ewkg.lru", "ewkg.strings",
+              "ewkg.resources"}
+    assert top - packages - basics == set()
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    upward = sorted(
+        f"{name} → {target}"
+        for name, targets in import_graph().items()
+        for target in targets
+        if name not in ("ewkg", "ewkg.__main__") and layer_of(target) > layer_of(name)
+    )
+    assert upward == []
+
+
+def test_the_layer_check_sees_an_arrow_up() -> None:
+    assert layer_of("ewkg.rdf.formats") < layer_of("ewkg.web.app")
+    assert layer_of("ewkg.config") == 0 and layer_of("ewkg.cli.commands.serve") == 6

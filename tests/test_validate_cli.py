@@ -13,10 +13,10 @@ from click.testing import CliRunner, Result
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SH
 
-from ewkg.cli import main
-from ewkg.namespaces import EWKG, ID, new_graph
-from ewkg.report import choose_lang
-from ewkg.validate import Report, Violation, owl_rl_violations, validate
+from ewkg.cli.main import main
+from ewkg.rdf.namespaces import EWKG, ID, new_graph
+from ewkg.validation.report import choose_lang
+from ewkg.validation.validate import Report, Violation, owl_rl_violations, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MISSING_ZH = FIXTURES / "validate" / "missing-chinese-label.ttl"
@@ -194,7 +194,7 @@ def test_a_broken_shapes_file_is_unreadable_input(tmp_path: Path) -> None:
 
 
 def test_a_subject_is_located_on_the_first_line_that_starts_with_it() -> None:
-    from ewkg.locate import parse_source
+    from ewkg.validation.locate import parse_source
 
     text = (
         "@prefix r: <https://w3id.org/ewkg/id/region/> .\n"

@@ -128,7 +128,7 @@ def test_jsonld_inline_context_is_validated(client: FlaskClient) -> None:
 
 
 def test_the_served_dataset_is_never_changed(client: FlaskClient, app: Flask) -> None:
-    store = app.extensions["ewkg.store"]
+    store = app.extensions["ewkg.store.embedded"]
     before = (len(store), store.version)
     post(client, MISSING_ZH)
     post(client, VALID)

@@ -16,11 +16,10 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 
 from _heavy_turtle import heavy_turtle
-from ewkg.app import create_app
 from ewkg.config import Config
-from ewkg.report import Report, Violation
-from ewkg.slots import Slots
-from ewkg.validation_worker import (
+from ewkg.validation.report import Report, Violation
+from ewkg.validation.slots import Slots
+from ewkg.validation.worker import (
     ValidationBusyError,
     ValidationLimits,
     ValidationMemoryError,
@@ -28,6 +27,7 @@ from ewkg.validation_worker import (
     ValidationTimeoutError,
     Validator,
 )
+from ewkg.web.app import create_app
 
 _FORK = multiprocessing.get_context("fork")
 #: Far longer than any step of these tests should take.
@@ -230,7 +230,7 @@ def _post(app: Flask, body: bytes, accept: str = "application/json", path: str =
 
 
 def test_http_a_validation_past_the_time_limit_is_a_bilingual_503(small_limits: Flask) -> None:
-    store = small_limits.extensions["ewkg.store"]
+    store = small_limits.extensions["ewkg.store.embedded"]
     before = (len(store), store.version)
     response = _post(small_limits, HEAVY)
     assert response.status_code == 503

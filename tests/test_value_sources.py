@@ -1,4 +1,4 @@
-"""Entity pages show, beside each value, the sources that state it (``ewkg.value_sources``):
+"""Entity pages show, beside each value, the sources that state it (``ewkg.web.value_sources``):
 the source document's passages for its facts, the cited public source for a reference fact."""
 
 from __future__ import annotations

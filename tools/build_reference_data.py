@@ -33,8 +33,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
-from ewkg.namespaces import EWKG, FOAF, GEO, ID, SCHEMA, WD, new_graph  # noqa: E402
-from ewkg.turtle import canonical_turtle  # noqa: E402
+from ewkg.rdf.namespaces import EWKG, FOAF, GEO, ID, SCHEMA, WD, new_graph  # noqa: E402
+from ewkg.rdf.turtle import canonical_turtle  # noqa: E402
 from typography import normalise  # noqa: E402  (tools/typography.py)
 
 REF = ROOT / "tests" / "fixtures" / "reference"

@@ -18,8 +18,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
-from ewkg.namespaces import EWKG, FOAF, GEO, ONTOLOGY_IRI, SCHEMA, new_graph  # noqa: E402
-from ewkg.turtle import canonical_turtle, leading_comments  # noqa: E402
+from ewkg.rdf.namespaces import EWKG, FOAF, GEO, ONTOLOGY_IRI, SCHEMA, new_graph  # noqa: E402
+from ewkg.rdf.turtle import canonical_turtle, leading_comments  # noqa: E402
 from typography import normalise  # noqa: E402  (tools/typography.py)
 
 ONTOLOGY = URIRef(ONTOLOGY_IRI)

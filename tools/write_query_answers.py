@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
-from ewkg.store import EmbeddedStore  # noqa: E402
+from ewkg.store.embedded import EmbeddedStore  # noqa: E402
 
 
 def main() -> None:

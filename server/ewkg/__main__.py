@@ -1,6 +1,6 @@
 """``python -m ewkg`` runs the console script."""
 
-from ewkg.cli import main
+from ewkg.cli.main import main
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,9 +1,10 @@
 """One memory budget for the whole server, shared out between its query processes.
 
 ``ewkg serve`` runs a gunicorn master, ``--workers`` HTTP workers and, under each, a pool of
-query processes that may grow while long queries hold it (:class:`ewkg.executor.ProcessExecutor`).
-Each query process may allocate a bounded amount beyond what it starts with (``RLIMIT_AS``);
-without a budget those bounds add up to more than the machine has (8 query processes of 2 GiB).
+query processes that may grow while long queries hold it
+(:class:`ewkg.query.executor.ProcessExecutor`). Each query process may allocate a bounded amount
+beyond what it starts with (``RLIMIT_AS``); without a budget those bounds add up to more than the
+machine has (8 query processes of 2 GiB).
 
 :func:`plan_memory` turns the budget into what a pool may use: the headroom of each of its query
 processes and how many it may hold. The summed resident memory (RSS) of the server's processes
@@ -25,8 +26,8 @@ from pathlib import Path
 DEFAULT_BUDGET_SHARE = 0.5
 #: The least headroom a query process gets; below it the pool holds fewer processes instead.
 MIN_HEADROOM = 64 * 1024**2
-#: What a query process started afresh (``python -m ewkg.query_worker``) holds before its first
-#: query: pyoxigraph, a few standard modules and a read-only store handle (26-32 MB measured).
+#: What a query process started afresh (``python -m ewkg.query.query_worker``) holds before its
+#: first query: pyoxigraph, a few standard modules and a read-only store handle (26-32 MB measured).
 FRESH_WORKER_BYTES = 32 * 1024**2
 
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}

@@ -59,10 +59,11 @@ class Config:
     #: Results a ``/validate`` report lists at most (it still counts them all; 0: no cap).
     validation_max_results: int = 1000
     #: Public host names the server answers to (``EWKG_PUBLIC_HOSTS``, comma-separated): the
-    #: replay cache (:mod:`ewkg.fastpath`) keeps answers only for these, the loopback names and
+    #: replay cache (:mod:`ewkg.web.fastpath`) keeps answers only for these, the loopback names and
     #: the host of ``base_iri``.
     public_hosts: tuple[str, ...] = ()
-    #: Query processes per pool (``None``: one per core, at least 2; see :mod:`ewkg.executor`).
+    #: Query processes per pool (``None``: one per core, at least 2; see
+    #: :mod:`ewkg.query.executor`).
     query_workers: int | None = None
     #: Bytes one query may allocate at most (``None``: 2 GiB; ``0``: unbounded).
     query_memory_bytes: int | None = None
@@ -90,7 +91,7 @@ class Config:
             elif f.name == "public_hosts":
                 values[f.name] = tuple(h.strip() for h in raw.split(",") if h.strip())
             elif f.name == "memory_budget":
-                from .budget import parse_size
+                from ewkg.budget import parse_size
 
                 values[f.name] = parse_size(raw)
             elif f.type in ("float", "float | None"):

@@ -1,10 +1,10 @@
 """The one cache policy: a bounded, thread-safe least-recently-used cache.
 
 Bounded by bytes (each entry says its size) and/or by entries; one lock, so the request threads
-of a worker share it safely. Used by the query result cache (:mod:`ewkg.executor`,
-:mod:`ewkg.remote_store`), the WSGI replay cache (:mod:`ewkg.fastpath`) and the map's SVG cache
-(:mod:`ewkg.map_http`). Safe because the dataset is read-only: keys hold the dataset version, so a
-reloaded dataset never answers from an old entry; entries of a remote store expire (``ttl``).
+of a worker share it safely. Used by the query result cache (:mod:`ewkg.query.executor`,
+:mod:`ewkg.store.remote`), the WSGI replay cache (:mod:`ewkg.web.fastpath`) and the map's SVG cache
+(:mod:`ewkg.web.map_http`). Safe because the dataset is read-only: keys hold the dataset version, so
+a reloaded dataset never answers from an old entry; entries of a remote store expire (``ttl``).
 """
 
 from __future__ import annotations

@@ -115,26 +115,27 @@ _TABLE: Final = parse(files("ewkg").joinpath("strings.toml").read_text(encoding=
 
 #: The pages' strings (``i18n.t``, ``bi``, ``tn``); ``en`` is a fallback, never a page language.
 UI: Final[Table] = _TABLE["ui"]
-#: The validation report's words (:mod:`ewkg.report`).
+#: The validation report's words (:mod:`ewkg.validation.report`).
 REPORT: Final[Table] = _TABLE["report"]
 #: ``ewkg diff``'s words.
 DIFF: Final[Table] = _TABLE["diff"]
 #: The OWL 2 RL messages of ``ewkg validate --reasoning`` (``{name}`` fields).
 VALIDATION: Final[Table] = _TABLE["validation"]
-#: ``/validate``'s limit errors (:mod:`ewkg.validation_worker`; ``{name}`` fields).
+#: ``/validate``'s limit errors (:mod:`ewkg.validation.worker`; ``{name}`` fields).
 VALIDATION_LIMITS: Final[Table] = _TABLE["validation_limits"]
 #: The frame of a syntax error told in French or Chinese: ``title``, ``where``, ``colon``,
-#: ``original`` (:func:`ewkg.locate.localize`).
+#: ``original`` (:func:`ewkg.validation.locate.localize`).
 SYNTAX: Final[Table] = _TABLE["syntax"]
 #: The parser's usual messages: ``(regex, texts)``, ``{0}``… for the groups.
 SYNTAX_PATTERNS: Final[tuple[tuple[str, Texts], ...]] = _TABLE["syntax.patterns"]
 #: The plain-words hints ending some syntax messages: ``(English, texts)``.
 SYNTAX_HINTS: Final[tuple[tuple[str, Texts], ...]] = _TABLE["syntax.hints"]
-#: The dataset's default title and description, and the VoID and dump titles (:mod:`ewkg.void`).
+#: The dataset's default title and description, and the VoID and dump titles
+#: (:mod:`ewkg.store.void`).
 DATASET: Final[Table] = _TABLE["dataset"]
-#: The map's texts (:mod:`ewkg.mapsvg`; ``{name}`` fields).
+#: The map's texts (:mod:`ewkg.web.mapsvg`; ``{name}`` fields).
 MAP: Final[Table] = _TABLE["map"]
-#: The map's parameter errors, in English then French · Chinese (:func:`ewkg.map_http`).
+#: The map's parameter errors, in English then French · Chinese (:func:`ewkg.web.map_http`).
 MAP_ERRORS: Final[Table] = _TABLE["map_errors"]
 #: The query editor's own English strings, translated.
 YASGUI_STRINGS: Final[Table] = _TABLE["yasgui.strings"]

@@ -1,0 +1,1 @@
+"""One module per ``ewkg`` subcommand (see :data:`ewkg.cli.main.COMMANDS`)."""

@@ -1,1 +1,0 @@
-"""One module per ``ewkg`` subcommand (see :data:`ewkg.cli.COMMANDS`)."""

@@ -1,0 +1,1 @@
+"""RDF basics: the prefix table, the format table, JSON-LD, canonical Turtle, graph diffs."""
