@@ -22,10 +22,6 @@ HOME = PACKAGE / "strings.py"
 
 #: Files that still hold fr/zh texts of their own, each with why: they belong to work that is
 #: under way elsewhere, and move into ``strings.toml`` when it lands. Shrink, never grow.
-NOT_YET_MOVED = {
-    # the entity-page summary's labels, (fr, zh) pairs: summary.py is being reworked (issue 14)
-    "web/summary.py",
-}
 
 _LANG_LISTS = {strings.LANGS, strings.REPORT_LANGS, strings.MAP_LANGS}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -82,17 +78,12 @@ def test_languages_are_listed_once_and_texts_live_in_the_table() -> None:
     offenders = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if path == HOME or relative in NOT_YET_MOVED:
+        if path == HOME:
             continue
         found = findings(path.read_text(encoding="utf-8"))
         if found:
             offenders[relative] = found
     assert offenders == {}, "use ewkg.strings (LANGS, …) and strings.toml instead"
-
-
-def test_the_files_not_yet_moved_still_need_their_exemption() -> None:
-    for relative in NOT_YET_MOVED:
-        assert findings((PACKAGE / relative).read_text(encoding="utf-8")), relative
 
 
 @pytest.mark.parametrize("name", sorted(strings.SECTION_LANGS))

@@ -47,6 +47,7 @@ SECTION_LANGS: Final[Mapping[str, tuple[str, ...]]] = {
     "dataset": LANGS,
     "map": LANGS,
     "map_errors": REPORT_LANGS,
+    "summary": LANGS,
     "yasgui.strings": LANGS,
     "yasgui.errors": LANGS,
     "yasgui.patterns": LANGS,
@@ -133,6 +134,9 @@ SYNTAX_HINTS: Final[tuple[tuple[str, Texts], ...]] = _TABLE["syntax.hints"]
 #: The dataset's default title and description, and the VoID and dump titles
 #: (:mod:`ewkg.store.void`).
 DATASET: Final[Table] = _TABLE["dataset"]
+#: The entity pages' summaries and the source beside a value (:mod:`ewkg.web.summary`,
+#: :mod:`ewkg.web.value_sources`; ``{name}`` fields).
+SUMMARY: Final[Table] = _TABLE["summary"]
 #: The map's texts (:mod:`ewkg.web.mapsvg`; ``{name}`` fields).
 MAP: Final[Table] = _TABLE["map"]
 #: The map's parameter errors, in English then French · Chinese (:func:`ewkg.web.map_http`).

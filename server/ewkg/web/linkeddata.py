@@ -52,6 +52,7 @@ from ewkg.store.describe import (
 from ewkg.store.embedded import Store
 from ewkg.store.labels import labels_for, memo
 from ewkg.store.void import DUMP_PATH, counts, void_graph
+from ewkg.strings import LANGS
 from ewkg.web import i18n
 from ewkg.web.errors import bad_request, not_acceptable
 from ewkg.web.pages import incoming_rows, literals, ontology_terms, provenance, rows_for
@@ -368,9 +369,9 @@ def listing(kind: str) -> Response:
     labels = labels_for(store())
     types = _types_of(store(), iris)
     first = i18n.current_lang()
-    order = (first, *(x for x in i18n.LANGS if x != first)) if first else i18n.LANGS
+    order = (first, *(x for x in LANGS if x != first)) if first else LANGS
     rows = [
-        (href(i), i.rsplit("/", 1)[-1], dict(labels.shown(i, i18n.LANGS)),
+        (href(i), i.rsplit("/", 1)[-1], dict(labels.shown(i, LANGS)),
          [(href(c), labels.shown(c, shown())) for c in types.get(i, [])])
         for i in iris
     ]

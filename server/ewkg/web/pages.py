@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from ewkg.rdf.namespaces import EWKG, ONTOLOGY_IRI
 from ewkg.store.embedded import Store
 from ewkg.store.labels import Labels, qname
-from ewkg.web.i18n import LANGS
+from ewkg.strings import LANGS
 
 #: ``href(iri) -> URL`` used for links (local path where the IRI is served here).
 Href = Callable[[str], str]
@@ -27,11 +29,11 @@ _FIRST = [RDF.type, SKOS.prefLabel, RDFS.label, SKOS.altLabel, SKOS.definition, 
 _LAST = [RDF.value, DCTERMS.isPartOf, DCTERMS.source, PROV.wasDerivedFrom, RDFS.isDefinedBy]
 
 
-def predicate_rank(p: URIRef) -> tuple[int, int, str]:
+def predicate_rank(p: Node) -> tuple[int, int, str]:
     """Sort key of a predicate in the display order."""
-    if p in _FIRST:
+    if isinstance(p, URIRef) and p in _FIRST:
         return (0, _FIRST.index(p), "")
-    if p in _LAST:
+    if isinstance(p, URIRef) and p in _LAST:
         return (3, _LAST.index(p), "")
     return (1 if str(p).startswith(str(EWKG)) else 2, 0, str(p))
 
@@ -104,7 +106,7 @@ def _value(graph: Graph, o: object, labels: Labels, href: Href, shown: tuple[str
     return Value("iri", text=iri, href=href(iri), labels=labels.shown(iri, shown))
 
 
-def _value_key(v: Value, shown: tuple[str, ...]) -> tuple:
+def _value_key(v: Value, shown: tuple[str, ...]) -> tuple[object, ...]:
     order = {x: i for i, x in enumerate(shown)}
     if v.kind == "literal":
         return (0, order.get(v.lang, len(order) + 1), v.lang, v.text)
@@ -116,7 +118,7 @@ def _value_key(v: Value, shown: tuple[str, ...]) -> tuple:
 def rows_for(graph: Graph, subject: URIRef | BNode, labels: Labels, href: Href,
              shown: tuple[str, ...], depth: int = 0) -> list[Row]:
     """The statements of ``subject`` in ``graph``, grouped by predicate, in display order."""
-    grouped: dict[URIRef, list[Value]] = {}
+    grouped: dict[Node, list[Value]] = {}
     if isinstance(subject, BNode) and (subject, RDF.first, None) in graph:
         items = list(graph.items(subject))
         return [Row(href="", labels=[("", "( … )")], iri="",
@@ -134,7 +136,7 @@ def rows_for(graph: Graph, subject: URIRef | BNode, labels: Labels, href: Href,
 def incoming_rows(graph: Graph, node: URIRef, labels: Labels, href: Href,
                   shown: tuple[str, ...]) -> list[Row]:
     """Incoming links of ``node``: one row per predicate, the linking subjects as values."""
-    grouped: dict[URIRef, list[Value]] = {}
+    grouped: dict[Node, list[Value]] = {}
     for s, p in graph.subject_predicates(node):
         if isinstance(s, URIRef) and s != node:
             grouped.setdefault(p, []).append(
@@ -269,7 +271,7 @@ def ontology_terms(graph: Graph, store: Store, labels: Labels, href: Href,
     subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)
                        and is_own_term(graph, s) and str(s) != ONTOLOGY_IRI}, key=_anchor)
 
-    def vals(objs: list) -> list[Value]:
+    def vals(objs: list[Any]) -> list[Value]:
         return [_value(graph, o, labels, href, shown) for o in objs if isinstance(o, URIRef)]
 
     groups: dict[str, list[Term]] = {"classes": [], "properties": [], "others": []}

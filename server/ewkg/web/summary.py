@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 from markupsafe import Markup, escape
@@ -18,47 +19,20 @@ from rdflib import Literal
 from ewkg.rdf.namespaces import sparql_prologue
 from ewkg.store.embedded import Store
 from ewkg.store.labels import labels_for
+from ewkg.strings import LANGS, SUMMARY
 from ewkg.web import i18n, mapsvg
 from ewkg.web.pages import guess_lang
 from ewkg.web.services import get_store
 
 Pairs = list[tuple[str, str]]
 
-TEXT = {
-    "assisted_by": ("Aidé par", "受帮扶于"),
-    "assists": ("Aide", "帮扶"),
-    "pairings": ("Jumelages", "结对关系"),
-    "parties": ("Parties", "结对双方"),
-    "dates": ("Dates", "时间"),
-    "level": ("Échelon", "层级"),
-    "model": ("Modèle", "模式"),
-    "mechanism": ("Mécanisme", "机制"),
-    "listed_in": ("Listé dans", "见于名单"),
-    "sources": ("Sources", "来源"),
-    "sources_colon": ("Sources : ", "来源："),
-    "disputed": ("contesté", "有争议"),
-    "disputes": ("Différends entre sources", "来源间的争议"),
-    "see_dispute": ("voir le différend", "查看争议"),
-    "summary": ("En bref", "概要"),
-    "timeline": ("Chronologie des jumelages", "结对时间线"),
-    "records": ("relevés des sources", "条来源记录"),
-    "record": ("relevé d’une source", "条来源记录"),
-    "statements": ("Énoncés datés des sources", "来源中带日期的陈述"),
-    "cited_as_value": ("Relevés qui citent cette entité comme valeur", "以此实体为值的记录"),
-    "other_records": ("Autres relevés", "其他记录"),
-    "map_of": ("Carte de {year}", "{year}年地图"),
-    "not_placed": ("non placé (sans coordonnées citées)", "未标出（无有来源的坐标）"),
-    "sub_pairings": ("Jumelages de niveau inférieur", "下级结对"),
-    "no_pairing": ("Aucun jumelage connu.", "无已知结对关系。"),
-    "sub_of": ("Partie du jumelage", "所属结对"),
-}
 
 
 def say(key: str, **kw: object) -> Pairs:
-    """``TEXT[key]`` as ``(lang, text)`` pairs for the languages the page shows."""
-    fr, zh = TEXT[key]
-    return [(lg, (fr if lg == "fr" else zh).format(**kw))
-            for lg in i18n.shown_langs(i18n.current_lang())]
+    """``SUMMARY[key]`` (``strings.toml``) as ``(lang, text)`` pairs for the languages the page
+    shows."""
+    texts = SUMMARY[key]
+    return [(lg, texts[lg].format(**kw)) for lg in i18n.shown_langs(i18n.current_lang())]
 
 
 def _href(iri: str) -> str:
@@ -89,7 +63,7 @@ class PairingFacts:
     disputed: bool
     disputes: list[tuple[str, Pairs]] = field(default_factory=list)
     start_disputes: list[tuple[str, Pairs]] = field(default_factory=list)
-    start_claims: list[dict] = field(default_factory=list)
+    start_claims: list[dict[str, Any]] = field(default_factory=list)
     level: list[tuple[str, Pairs]] = field(default_factory=list)
     model: list[tuple[str, Pairs]] = field(default_factory=list)
     mechanism: list[tuple[str, Pairs]] = field(default_factory=list)
@@ -152,7 +126,7 @@ def _facts(store: Store, pairings: list[mapsvg.Pairing], focus: str | None,
         start = row.get("start")
         if isinstance(start, Literal) and start.toPython():
             start_disputes.setdefault(str(row["p"]), []).append(str(row["d"]))
-    claims: dict[str, list[dict]] = {}
+    claims: dict[str, list[dict[str, Any]]] = {}
     for row in store.select(prologue + START_CLAIMS_QUERY % values):
         src = str(row["src"]) if row.get("src") is not None else ""
         claims.setdefault(str(row["p"]), []).append({
@@ -277,7 +251,7 @@ def mini_map(data: mapsvg.Dataset, p: mapsvg.Pairing, lang: str) -> str:
                              "width": str(width), "height": str(height), "role": "img",
                              "class": "ewm-mini", "font-family": mapsvg.font_family(lang)})
     names = {}
-    for lg in ("fr", "zh"):
+    for lg in LANGS:
         names[lg] = (f"{data.regions[p.assisting].name(lg)} → "
                      f"{data.regions[p.assisted].name(lg)}")
     ET.SubElement(svg, "title").text = names["zh" if lang == "zh" else "fr"]
@@ -296,7 +270,7 @@ def mini_map(data: mapsvg.Dataset, p: mapsvg.Pairing, lang: str) -> str:
         ET.SubElement(svg, "circle", {"cx": str(x), "cy": str(y), "r": "5",
                                       "fill": "#fff" if approx else color, "stroke": color,
                                       "stroke-width": "2"})
-        name = data.regions[iri].name(lang if lang in ("fr", "zh") else "fr")
+        name = data.regions[iri].name(lang if lang in LANGS else LANGS[0])
         if lang == "both":
             name = data.regions[iri].fr
         other_y = y2 if iri == p.assisting else y1
@@ -308,7 +282,7 @@ def mini_map(data: mapsvg.Dataset, p: mapsvg.Pairing, lang: str) -> str:
                                             "font-size": "13", "text-anchor": "middle",
                                             "fill": "#2b2620"})
         label.text = name
-        if lang in ("fr", "zh"):
+        if lang in LANGS:
             label.set("lang", lang)
         else:
             label.set("lang", "fr")

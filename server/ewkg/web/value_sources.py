@@ -20,9 +20,10 @@ from ewkg.store.embedded import ONTOLOGY_GRAPH, Store
 from ewkg.store.entailment import INFERRED_GRAPH
 from ewkg.store.labels import Labels
 from ewkg.store.provenance import REFERENCE_GRAPH, graph_source, source_graph
+from ewkg.strings import SUMMARY
 
 #: Where a value comes from, when no single cited source states it.
-CURATION = {"fr": "tableaux de référence", "zh": "参考表"}
+CURATION = SUMMARY["curation"]
 
 _PASSAGE = "https://w3id.org/ewkg/id/passage/"
 _DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
