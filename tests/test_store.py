@@ -9,6 +9,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ewkg.config import Config
 from ewkg.resources import dataset_files
+from ewkg.store import embedded
 from ewkg.store.backends import open_store
 from ewkg.store.embedded import (
     COUNT_FILE,
@@ -219,3 +220,21 @@ def test_on_disk_store_of_a_large_dataset_bulk_loads_file_by_file(
     store = EmbeddedStore(files, path=str(tmp_path / "db"))
     assert store.loaded and len(store) == 5
     assert store.ask(f"ASK {{ GRAPH <{DATA_GRAPH}> {{ <{EX}b> ?p ?o }} }}")
+
+
+def test_a_store_laid_out_by_other_code_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged files, but code that splits them into graphs differently: the on-disk store
+    and the remembered version are not reused (an old single reference graph never survives)."""
+    data = write(tmp_path / "a.ttl", TTL)
+    db = tmp_path / "db"
+    first = EmbeddedStore([data], path=str(db))
+    assert first.loaded
+    old_version = first.version
+    del first
+    assert not EmbeddedStore([data], path=str(db)).loaded  # same layout: reopened
+    monkeypatch.setattr(embedded, "LAYOUT", embedded.LAYOUT + " (changed)")
+    again = EmbeddedStore([data], path=str(db))
+    assert again.loaded and again.version != old_version
+    assert again.version == files_version([data])

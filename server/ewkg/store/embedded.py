@@ -66,6 +66,11 @@ VERSION_FILE = "ewkg-version"
 COUNT_FILE = "ewkg-count"
 #: In an on-disk store's root: the version remembered against the files' sizes and times.
 MEMO_FILE = "ewkg-files.json"
+#: How files become the served dataset: which named graph each triple goes to
+#: (:mod:`ewkg.store.provenance`) and what is entailed (:mod:`ewkg.store.entailment`). It is part
+#: of the dataset version, so an on-disk store loaded by code that laid the data out differently
+#: is rebuilt, and ETags change with it. Change it whenever that layout changes.
+LAYOUT = "2026-12-04 source graphs"
 #: Written, inside a loaded store's directory, after a complete load and before the version
 #: marker: the name, size and SHA-256 of every RocksDB file, checked each time it is reopened.
 MANIFEST_FILE = "ewkg-manifest.json"
@@ -211,19 +216,20 @@ def graph_for(path: Path) -> str:
 
 
 def files_version(paths: Iterable[Path], *, memo: Path | None = None) -> str:
-    """A short hash of the files' names and bytes: the dataset version (used for ETags).
+    """A short hash of the :data:`LAYOUT` and the files' names and bytes: the dataset version
+    (used for ETags, and to name an on-disk store).
 
-    With ``memo`` (a JSON file), the hash is remembered against the files' paths, sizes and
-    modification times, so reopening an on-disk store does not re-read a large dataset.
+    With ``memo`` (a JSON file), the hash is remembered against the layout and the files' paths,
+    sizes and modification times, so reopening an on-disk store does not re-read a large dataset.
     """
     paths = list(paths)
     signature = [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
     if memo is not None:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             remembered = json.loads(memo.read_text())
-            if remembered["files"] == signature:
+            if remembered["files"] == signature and remembered.get("layout") == LAYOUT:
                 return str(remembered["version"])
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(LAYOUT.encode())
     for path in paths:
         digest.update(path.name.encode())
         with open(path, "rb") as handle:
@@ -233,7 +239,8 @@ def files_version(paths: Iterable[Path], *, memo: Path | None = None) -> str:
     if memo is not None:
         with contextlib.suppress(OSError):
             tmp = memo.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"files": signature, "version": version}))
+            tmp.write_text(json.dumps({"files": signature, "layout": LAYOUT,
+                                       "version": version}))
             os.replace(tmp, memo)
     return version
 
