@@ -206,3 +206,22 @@ def test_result_cache_hits_through_the_lane() -> None:
         assert first["ETag"] == second["ETag"]
     finally:
         flask_app.extensions["ewkg.query.executor"].close()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"If-None-Match": "*"}, "304 NOT MODIFIED"),
+        ({"If-Match": '"not-this-one"'}, "412 PRECONDITION FAILED"),
+        ({"If-Modified-Since": "Thu, 01 Jan 2099 00:00:00 GMT"}, "304 NOT MODIFIED"),
+        ({"If-Modified-Since": "Thu, 01 Jan 1998 00:00:00 GMT"}, "200 OK"),
+    ],
+)
+def test_conditional_requests_are_answered_alike(
+    app: Flask, headers: dict[str, str], status: str
+) -> None:
+    """Validators are the answer function's: the lane and Flask alone give the same status."""
+    lane = QueryLane(app)
+    got = answer(lane, "GET", get(PAIRINGS), headers, None)
+    assert got == answer(flask_wsgi(app), "GET", get(PAIRINGS), headers, None)
+    assert got[0] == status and (lane.answered, lane.passed) == (1, 0)

@@ -34,6 +34,7 @@ from werkzeug.http import (
     http_date,
     is_resource_modified,
     parse_accept_header,
+    parse_etags,
     parse_options_header,
     remove_entity_headers,
 )
@@ -64,6 +65,9 @@ METHODS = "GET, HEAD, POST, OPTIONS"
 _MEMO_SIZE = 512
 
 Headers = list[tuple[str, str]]
+#: The request headers that can make a ``GET`` conditional (werkzeug's ``is_resource_modified``).
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+                "HTTP_IF_UNMODIFIED_SINCE")
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class Endpoint:
         self.max_age = max_age(config)
         self._chosen: dict[tuple[Any, ...], Format | str] = {}
         self._hosts: dict[tuple[Any, ...], str] = {}
+        self._error_types: dict[str | None, str] = {}
         self._memo_lock = threading.Lock()
 
     # ------------------------------------------------------------------------ the function
@@ -134,7 +139,9 @@ class Endpoint:
         if method == "OPTIONS":
             return self._preflight(environ)
         accept = environ.get("HTTP_ACCEPT")
-        error_type = preferred_body_type(accept)
+        error_type = self._error_types.get(accept)
+        if error_type is None:  # werkzeug's best_match takes longer than the rest of a request
+            error_type = self._remember(self._error_types, accept, preferred_body_type(accept))
         if error_type == "text/html" and not renders_pages:
             return PageNeeded()
         try:
@@ -222,8 +229,12 @@ class Endpoint:
             ("Cache-Control", f"public, max-age={self.max_age}"),
             ("Date", http_date()),
         ]
-        if not is_resource_modified(environ, etag=tag, last_modified=self.store.loaded_at):
+        if any(name in environ for name in _CONDITIONAL) and not is_resource_modified(
+            environ, etag=tag, last_modified=self.store.loaded_at
+        ):
             remove_entity_headers(headers)
+            if parse_etags(environ.get("HTTP_IF_MATCH")):  # a failed precondition, no body
+                return Answer(412, [*headers, ("Content-Length", "0")], b"")
             return Answer(304, headers, b"")
         return Answer(200, headers, body)
 
@@ -274,7 +285,7 @@ class Endpoint:
             self._remember(self._chosen, key, chosen)
         return chosen
 
-    def _remember(self, memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:
+    def _remember(self, memo: dict[Any, Any], key: Any, value: Any) -> Any:
         """Store ``value`` under ``key`` in a memo of at most :data:`_MEMO_SIZE` entries."""
         with self._memo_lock:
             if len(memo) >= _MEMO_SIZE:
