@@ -294,3 +294,46 @@ def test_headers_sent_a_line_a_second_are_cut_off_after_the_idle_timeout() -> No
         assert held[0] and not held[-1], held
     finally:
         server.stop()
+
+
+def test_a_client_still_sending_a_refused_body_reads_the_413(live: LiveServer) -> None:
+    """Lingering close: the front refuses at the headers (Content-Length over the limit), and a
+    client that goes on sending its body is not reset: its data is read and dropped, then its
+    end of stream closes the connection normally. Closed at once, the socket would answer the
+    body with a reset (the 413 of a slower client would be lost)."""
+    sock = _connect(live.port)
+    with sock:
+        size = 3_000_000
+        sock.sendall(b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/turtle"
+                     b"\r\nContent-Length: %d\r\n\r\n" % size)
+        answer = b""
+        while chunk := sock.recv(65536):  # the whole answer, up to the front's end of stream
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 413 ")
+        sock.sendall(b"x" * size)  # the rest of the refused body: read and dropped, no reset
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(65536) == b""  # then a normal close
+
+
+def test_a_lingering_connection_is_closed_after_the_linger_time() -> None:
+    """A refused client that keeps its connection open is closed once it has lingered
+    LINGER_SECONDS (by the maintenance pass), not before."""
+    from types import SimpleNamespace
+
+    from ewkg.web.front import LINGER_SECONDS, FrontServer
+
+    closed: list[str] = []
+    now = 1_000_000.0
+
+    def channel(name: str, lingering_since: float | None) -> SimpleNamespace:
+        return SimpleNamespace(lingering_since=lingering_since, total_outbufs_len=0,
+                               last_activity=now, request=None, requests=[],
+                               handle_close=lambda: closed.append(name))
+
+    server = SimpleNamespace(adj=SimpleNamespace(channel_timeout=30), active_channels={
+        1: channel("long", now - LINGER_SECONDS - 1),
+        2: channel("recent", now - 1),
+        3: channel("not lingering", None),
+    })
+    assert FrontServer.close_stalled(server, now) == 1  # type: ignore[arg-type]
+    assert closed == ["long"]

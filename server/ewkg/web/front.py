@@ -22,12 +22,19 @@ timeout after its first byte (headers sent a line a second keep a connection act
 and the front's own errors
 (413 for a body over the limit, chunked or not, 400, 431) say what the limit is, in the app's
 plain-text error format, with ``X-Content-Type-Options: nosniff``.
+
+An error answered before the request was read whole ends in a *lingering close*, as Apache and
+nginx do: once the answer is sent, the connection's write side is shut and what the client still
+sends is read and dropped (for :data:`LINGER_SECONDS` at most) before the socket closes. Closed
+at once, a socket with unread input makes the kernel reset the connection, and a client still
+sending its body gets "connection reset" instead of the 413 it was sent.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +51,9 @@ from ewkg.web.hardening import NOSNIFF, json_safe, plain_text_safe
 
 #: Headers every answer of the front itself carries (the app adds its own to its answers).
 SECURITY_HEADERS = (NOSNIFF,)
+#: Seconds a connection whose request was refused may keep sending, its input dropped, before
+#: it is closed (see the module docstring).
+LINGER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ class _ErrorTask(ErrorTask):
              *SECURITY_HEADERS]
         )
         self.set_close_on_finish()
+        self.channel.linger_on_close = True  # the client may still be sending what was refused
         self.content_length = len(body)
         self.write(body)
 
@@ -126,11 +137,42 @@ class _Channel(HTTPChannel):
     error_task_class = _ErrorTask
     #: When the first byte of the request being read arrived (``time.time()``).
     request_started = 0.0
+    #: Whether closing this connection should linger (an error answered before the request was
+    #: read whole), and since when it lingers (``time.time()``; ``None``: it does not).
+    linger_on_close = False
+    lingering_since: float | None = None
 
     def received(self, data: bytes) -> bool:
         if self.request is None and data:
             self.request_started = time.time()
         return bool(super().received(data))
+
+    def handle_close(self) -> None:
+        """Close; after a refused request, first shut the write side and linger."""
+        if self.linger_on_close and self.lingering_since is None and self.connected:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)  # the answer is out: the peer sees its end
+            except OSError:
+                pass
+            else:
+                self.lingering_since = time.time()
+                self.will_close = self.close_when_flushed = False
+                return
+        super().handle_close()
+
+    def readable(self) -> bool:
+        return True if self.lingering_since is not None else bool(super().readable())
+
+    def writable(self) -> bool:
+        return False if self.lingering_since is not None else bool(super().writable())
+
+    def handle_read(self) -> None:
+        if self.lingering_since is None:
+            super().handle_read()
+            return
+        # drop what the peer still sends; its end (b"") or an error closes (wasyncore's recv)
+        if self.recv(self.adj.recv_bytes):
+            self.last_activity = time.time()
 
 
 class FrontServer(TcpWSGIServer):
@@ -146,7 +188,8 @@ class FrontServer(TcpWSGIServer):
           writable, which the socket of a peer that reads nothing never is; a request thread
           waiting for that peer is released (its write fails as a disconnect);
         - a request still incomplete the idle timeout after its first byte: a peer sending its
-          headers a line at a time stays active, so waitress never finds it idle.
+          headers a line at a time stays active, so waitress never finds it idle;
+        - a refused request's connection that has lingered :data:`LINGER_SECONDS`.
 
         Called from the loop's thread, between two rounds of the loop.
         """
@@ -154,7 +197,8 @@ class FrontServer(TcpWSGIServer):
         stalled = [
             channel
             for channel in list(self.active_channels.values())
-            if (channel.total_outbufs_len and channel.last_activity < cutoff)
+            if (getattr(channel, "lingering_since", None) or now) < now - LINGER_SECONDS
+            or (channel.total_outbufs_len and channel.last_activity < cutoff)
             or (
                 channel.request is not None
                 and not channel.requests
