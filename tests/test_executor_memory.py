@@ -112,7 +112,7 @@ def test_on_disk_workers_are_recycled_by_default(tmp_path: Path) -> None:
     data = tmp_path / "a.nt"
     data.write_text(DATA, encoding="utf-8")
     on_disk = EmbeddedStore([data], path=str(tmp_path / "db"))
-    ex = ProcessExecutor(on_disk, timeout=5.0, workers=1)
+    ex = ProcessExecutor(on_disk, timeout=5.0, workers=1, demote_after=None)  # CPU or not
     assert ex.recycle_memory == DEFAULT_RECYCLE_MEMORY
     try:
         assert counts(run(ex, GROUPED)) == [300, 300, 300]

@@ -116,6 +116,35 @@ def test_a_validation_past_its_memory_cap_is_stopped() -> None:
     assert "64 MiB" in caught.value.messages["en"] and "64 Mio" in caught.value.messages["fr"]
 
 
+def _allocate_then_fail_in_c() -> None:
+    """Allocate up to the cap, then fail as C code does that returns NULL without an error."""
+    kept = []
+    try:
+        while True:
+            kept.append(bytearray(4 * 1024 * 1024))
+    except MemoryError:
+        kept.clear()
+    raise SystemError("error return without exception set")
+
+
+def test_a_failed_allocation_told_as_a_system_error_is_still_the_memory_cap() -> None:
+    """Seen beside a job holding every core: the cap was met inside C code, which raised
+    SystemError, not MemoryError; the answer is still the memory limit's 503, not a 500."""
+    validator = Validator(ValidationLimits(timeout=PATIENCE, memory_mib=64))
+    with pytest.raises(ValidationMemoryError):
+        validator.run(_allocate_then_fail_in_c)
+
+
+def test_an_error_far_from_the_cap_stays_an_error() -> None:
+    validator = Validator(ValidationLimits(timeout=PATIENCE, memory_mib=64))
+    with pytest.raises(ValidationProcessError, match="SystemError: boom"):
+        validator.run(_raise_system_error)
+
+
+def _raise_system_error() -> None:
+    raise SystemError("boom")
+
+
 def test_a_validation_process_killed_from_outside_is_not_blamed_on_memory() -> None:
     validator = Validator(ValidationLimits(timeout=PATIENCE))
     with pytest.raises(ValidationProcessError, match="signal 9"):

@@ -93,8 +93,33 @@ def limit_memory(headroom: int) -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (current + headroom, resource.RLIM_INFINITY))
+        global _start_size
+        _start_size = current
     except (OSError, ValueError, ImportError):  # pragma: no cover - not Linux
         pass
+
+
+def near_memory_limit(share: float = 0.5) -> bool:
+    """Whether this process's address space has come within ``share`` of its ``RLIMIT_AS``
+    headroom at its peak (``VmPeak``): an error raised then is most likely a failed allocation,
+    whatever form a library gave it (``MemoryError``, or a ``SystemError`` from C code that
+    returned without setting one)."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit == resource.RLIM_INFINITY:
+            return False
+        with open("/proc/self/status") as status:
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+        peak = int(fields["VmPeak"].split()[0]) * 1024
+    except (OSError, ValueError, KeyError, ImportError):  # pragma: no cover - not Linux
+        return False
+    return peak >= limit - (1 - share) * max(0, limit - _start_size)
+
+
+#: The address space when :func:`limit_memory` set the cap (the headroom is counted from it).
+_start_size = 0
 
 
 def _private_bytes() -> int | None:

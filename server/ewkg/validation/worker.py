@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from ewkg.query.query_worker import limit_memory
+from ewkg.query.query_worker import limit_memory, near_memory_limit
 from ewkg.strings import REPORT_LANGS, VALIDATION_LIMITS, filled
 from ewkg.validation.slots import Slots
 
@@ -247,7 +247,10 @@ def _child(reply_fd: int, work: Callable[[], Any], limits: ValidationLimits) -> 
     except RecursionError:
         reply = ("error", "the document is nested too deeply to be validated")
     except Exception as error:  # noqa: BLE001 - the process must answer, whatever happens
-        reply = ("error", f"the validation failed: {type(error).__name__}: {error}")
+        if near_memory_limit():  # a failed allocation in another form (SystemError from C)
+            reply = ("memory", None)
+        else:
+            reply = ("error", f"the validation failed: {type(error).__name__}: {error}")
     try:
         payload = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
     except MemoryError:
