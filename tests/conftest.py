@@ -42,8 +42,12 @@ socket.setdefaulttimeout(30)
 
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
-    """The app on the bundled dataset, built once per test session (it is read-only)."""
-    yield create_app(Config(testing=True))
+    """The app on the bundled dataset, built once per test session (it is read-only).
+
+    Its queries are never demoted (``query_demote_after=0``): a demoted query runs only on idle
+    CPU, so beside a job that keeps every core busy a test query would wait for its time limit.
+    The demotion itself is tested with executors of its own."""
+    yield create_app(Config(testing=True, query_demote_after=0))
 
 
 @pytest.fixture()

@@ -41,3 +41,18 @@ def test_the_engine_and_the_front_layers_follow_the_fields() -> None:
         get_executor(off).close()
     finally:
         get_executor(app).close()
+
+
+def test_query_demote_after_zero_means_never() -> None:
+    from ewkg.store.embedded import EmbeddedStore
+    from ewkg.web.engine import make_executor
+
+    store = EmbeddedStore()
+    never = make_executor(Config(query_demote_after=0), store)
+    default = make_executor(Config(), store)
+    try:
+        assert never.demote_after is None  # type: ignore[attr-defined]
+        assert default.demote_after == 0.1  # type: ignore[attr-defined]
+    finally:
+        never.close()
+        default.close()

@@ -692,7 +692,9 @@ def _at_once(ex: ProcessExecutor, requests: list[QueryRequest]) -> list[object]:
 def test_identical_queries_in_flight_together_run_once(store: EmbeddedStore) -> None:
     """A cold cache and many clients sending the same query: one evaluation, shared."""
     cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
-    ex = ProcessExecutor(store, timeout=20.0, max_results=MAX, workers=2, cache=cache)
+    ex = ProcessExecutor(  # not demoted: the shared run must not wait for idle CPU
+        store, timeout=20.0, max_results=MAX, workers=2, cache=cache, demote_after=None
+    )
     try:
         ex.start()
         answers = _at_once(ex, [QueryRequest(MEDIUM, JSON) for _ in range(6)])
@@ -741,8 +743,9 @@ def test_a_shared_query_that_times_out_is_retried_by_a_client_with_more_time(
 
     monkeypatch.setattr(single_flight._Flight, "wait", spy)
     cache: ResultCache[QueryResponse] = ResultCache(max_bytes=1 << 20)
-    ex = ProcessExecutor(
-        store, timeout=60.0, max_results=MAX, workers=1, cache=cache, max_long=2
+    ex = ProcessExecutor(  # not demoted: the patient client's run must not wait for idle CPU
+        store, timeout=60.0, max_results=MAX, workers=1, cache=cache, max_long=2,
+        demote_after=None,
     )
     try:
         hurried: list[object] = []
@@ -863,7 +866,8 @@ def test_app_without_result_cache(tmp_path: Path) -> None:
 def test_memory_hungry_query_is_stopped_and_the_worker_replaced(any_store: EmbeddedStore) -> None:
     store = any_store
     ex = ProcessExecutor(
-        store, timeout=30.0, max_results=MAX, workers=1, memory_headroom=200 * 1024**2
+        store, timeout=30.0, max_results=MAX, workers=1, memory_headroom=200 * 1024**2,
+        demote_after=None,  # not demoted: the query allocates at once, whatever else runs
     )
     try:
         ex.start()

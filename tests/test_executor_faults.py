@@ -200,7 +200,8 @@ def test_a_query_over_its_memory_limit_is_still_the_clients_error(
 ) -> None:
     """The same exit, seen from the pipe, but by SIGABRT (an allocation failed at the limit):
     a 400 that names the limit."""
-    ex = ProcessExecutor(any_store, timeout=60.0, workers=1, memory_headroom=200 * 1024**2)
+    ex = ProcessExecutor(any_store, timeout=60.0, workers=1, memory_headroom=200 * 1024**2,
+                         demote_after=None)  # not demoted: it allocates, whatever else runs
     try:
         hungry = "SELECT * { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c ?x ?y ?z"
         with pytest.raises(QueryError) as caught:

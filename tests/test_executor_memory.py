@@ -4,6 +4,8 @@ replaced by a fresh fork once it has answered, and the answers stay the same."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -182,3 +184,25 @@ def test_only_an_in_memory_pool_grows_by_default(store: EmbeddedStore, tmp_path:
     assert ProcessExecutor(on_disk, workers=2).max_extra == 0
     assert ProcessExecutor(on_disk, workers=2, grow=True).max_extra == 2
     assert ProcessExecutor(store, workers=2, grow=False).max_extra == 0
+
+
+def test_an_error_near_the_memory_cap_counts_as_memory() -> None:
+    """A library that fails an allocation under the cap may raise something other than
+    MemoryError (a SystemError from C code): near the cap, it is still told as memory."""
+    script = (
+        "import os\n"
+        "from ewkg.query.query_worker import limit_memory, near_memory_limit\n"
+        "print(near_memory_limit())\n"
+        "limit_memory(64 * 1024 * 1024)\n"
+        "print(near_memory_limit())\n"
+        "kept = []\n"
+        "try:\n"
+        "    while True:\n"
+        "        kept.append(bytearray(4 * 1024 * 1024))\n"
+        "except MemoryError:\n"
+        "    kept.clear()\n"
+        "print(near_memory_limit())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["False", "False", "True"]

@@ -67,7 +67,8 @@ class Config:
     query_workers: int | None = None
     #: Bytes one query may allocate at most (``None``: 2 GiB; ``0``: unbounded).
     query_memory_bytes: int | None = None
-    #: Seconds after which a running query's process is reniced (``None``: 0.1 s).
+    #: Seconds after which a running query's process is reniced and counts as long (``None``:
+    #: 0.1 s; ``0``: never, every query keeps its priority whatever else the machine runs).
     query_demote_after: float | None = None
     #: Bytes of query results cached per server process (``None``: 64 MiB).
     result_cache_bytes: int | None = None

@@ -65,7 +65,7 @@ def make_executor(config: Config, store: Store) -> Executor:
         workers=config.query_workers or None,
         cache=make_cache(config.result_cache_bytes, enabled=config.result_cache),
         memory_headroom=DEFAULT_MEMORY_HEADROOM if memory is None else memory,
-        demote_after=DEFAULT_DEMOTE_AFTER if demote is None else demote,
+        demote_after=DEFAULT_DEMOTE_AFTER if demote is None else (demote or None),
         memory_budget=budget,
         pools=config.http_workers,
         max_long=config.max_long_queries,
