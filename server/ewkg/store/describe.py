@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -25,9 +26,17 @@ from ewkg.rdf import jsonld
 from ewkg.rdf.formats import Format
 from ewkg.rdf.jsonld import jsonld_bytes
 from ewkg.rdf.namespaces import EWKG, PREFIXES, new_graph
-from ewkg.store.embedded import Store, oxigraph_predicate, oxigraph_subject, oxigraph_term
+from ewkg.store.embedded import (
+    Store,
+    oxigraph_predicate,
+    oxigraph_subject,
+    oxigraph_term,
+    to_rdflib,
+)
 from ewkg.store.entailment import query_triples
 from ewkg.store.labels import LABEL_PROPERTIES, memo
+
+_T = TypeVar("_T")
 
 #: Characters an IRI may not hold in a SPARQL IRI reference (RFC 3987 / SPARQL ``IRIREF``).
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -70,19 +79,34 @@ def is_subject(store: Store, iri: str) -> bool:
     return safe_iri(iri) and store.ask(f"ASK {{ <{iri}> ?p ?o }}")
 
 
-def _close_blank_nodes(candidates: Graph, roots: Iterable[BNode], out: Graph) -> None:
-    """Copy to ``out`` the triples of ``candidates`` reachable from ``roots`` via blank nodes."""
-    todo = list(roots)
-    seen: set[BNode] = set()
+def _iri_statements_closed(
+    triples: Iterable[_T],
+    ends: Callable[[_T], tuple[object, object]],
+    is_iri: Callable[[object], bool],
+    is_blank: Callable[[object], bool],
+) -> list[_T]:
+    """The triples whose subject is an IRI, and those reachable from them through blank nodes;
+    the others go. ``ends`` gives a triple's subject and object, ``is_iri`` and ``is_blank``
+    tell its terms apart (pyoxigraph's triples or rdflib's)."""
+    by_subject: dict[object, list[_T]] = {}
+    kept: list[_T] = []
+    for t in triples:
+        subject = ends(t)[0]
+        by_subject.setdefault(subject, []).append(t)
+        if is_iri(subject):
+            kept.append(t)
+    todo = [o for o in (ends(t)[1] for t in kept) if is_blank(o)]
+    seen: set[object] = set()
     while todo:
-        node = todo.pop()
-        if node in seen:
+        blank = todo.pop()
+        if blank in seen:
             continue
-        seen.add(node)
-        for p, o in candidates.predicate_objects(node):
-            out.add((node, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
+        seen.add(blank)
+        for t in by_subject.get(blank, ()):
+            kept.append(t)
+            if is_blank(ends(t)[1]):
+                todo.append(ends(t)[1])
+    return kept
 
 
 def _describe_query(iri: str, incoming: bool) -> str:
@@ -105,66 +129,39 @@ def _describe_query(iri: str, incoming: bool) -> str:
 
 
 def describe(store: Store, iri: str, *, incoming: bool = True) -> Graph:
-    """The description of ``iri``: CBD, labels of what it links to, and incoming links.
+    """The description of ``iri``: CBD, labels of what it links to, and incoming links (the
+    rdflib graph of :func:`describe_triples`, for the pages).
 
     Raises:
         ValueError: ``iri`` cannot be written in a query.
     """
-    if not safe_iri(iri):
-        raise ValueError(f"not a usable IRI: {iri!r}")
-    node = URIRef(iri)
-    found = store.construct(_describe_query(iri, incoming))
-    if not any(isinstance(s, BNode) for s in found.subjects(unique=True)):
-        return found  # no blank node to close: every triple already belongs
     out = new_graph()
-    roots: list[BNode] = []
-    for p, o in found.predicate_objects(node):
-        out.add((node, p, o))
-        if isinstance(o, BNode):
-            roots.append(o)
-    _close_blank_nodes(found, roots, out)
-    for s, p, o in found:
-        if isinstance(s, URIRef) and s != node:
-            out.add((s, p, o))
+    for t in describe_triples(store, iri, incoming=incoming):
+        out.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return out
 
 
 def describe_triples(store: Store, iri: str, *, incoming: bool = True) -> list[ox.Triple]:
-    """:func:`describe` as pyoxigraph triples in reading order (``iri``'s statements first).
+    """The description of ``iri`` as pyoxigraph triples in reading order (``iri``'s statements
+    first): its CBD, the labels of what it links to, and incoming links.
 
-    On the embedded store the description goes from pyoxigraph to the writers without an rdflib
-    graph in between (a graph format's bytes come straight from :func:`serialize_triples`).
+    On the embedded store it goes from pyoxigraph to the writers without an rdflib graph in
+    between (a graph format's bytes come straight from :func:`serialize_triples`).
 
     Raises:
         ValueError: ``iri`` cannot be written in a query.
     """
-    native = store.oxigraph
-    if native is None:
-        return ox_triples(describe(store, iri, incoming=incoming), first=iri)
     if not safe_iri(iri):
         raise ValueError(f"not a usable IRI: {iri!r}")
-    found = query_triples(native.query(_describe_query(iri, incoming),
-                                       use_default_graph_as_union=True))
-    triples = list(dict.fromkeys(found))
-    if any(isinstance(t.subject, ox.BlankNode) for t in triples):
-        node = ox.NamedNode(iri)
-        by_subject: dict[object, list[ox.Triple]] = {}
-        for t in triples:
-            by_subject.setdefault(t.subject, []).append(t)
-        kept = [t for t in triples if isinstance(t.subject, ox.NamedNode)]
-        todo = [t.object for t in by_subject.get(node, []) if isinstance(t.object, ox.BlankNode)]
-        seen: set[ox.BlankNode] = set()
-        while todo:
-            blank = todo.pop()
-            if blank in seen:
-                continue
-            seen.add(blank)
-            for t in by_subject.get(blank, []):
-                kept.append(t)
-                if isinstance(t.object, ox.BlankNode):
-                    todo.append(t.object)
-        triples = kept
-    return sorted(triples, key=lambda t: _sort_key(t, iri))
+    query = _describe_query(iri, incoming)
+    native = store.oxigraph
+    found = (dict.fromkeys(query_triples(native.query(query, use_default_graph_as_union=True)))
+             if native is not None else ox_triples(store.construct(query)))
+    kept = _iri_statements_closed(
+        found, lambda t: (t.subject, t.object),
+        lambda term: isinstance(term, ox.NamedNode), lambda term: isinstance(term, ox.BlankNode)
+    )
+    return sorted(kept, key=lambda t: _sort_key(t, iri))
 
 
 def non_entity_subjects_graph(store: Store, id_bases: Iterable[str]) -> Graph:
@@ -177,15 +174,12 @@ def non_entity_subjects_graph(store: Store, id_bases: Iterable[str]) -> Graph:
       UNION {{ ?s ?p0 ?b0 FILTER(isIRI(?s) && isBlank(?b0) && {filters})
                ?b0 (<urn:ewkg:any>|!<urn:ewkg:any>)* ?b FILTER(isBlank(?b)) ?b ?bp ?bo }}
     }}"""
-    found = store.construct(query)
     out = new_graph()
-    roots: list[BNode] = []
-    for s, p, o in found:
-        if isinstance(s, URIRef):
-            out.add((s, p, o))
-            if isinstance(o, BNode):
-                roots.append(o)
-    _close_blank_nodes(found, roots, out)
+    for triple in _iri_statements_closed(
+        store.construct(query), lambda t: (t[0], t[2]),
+        lambda term: isinstance(term, URIRef), lambda term: isinstance(term, BNode)
+    ):
+        out.add(triple)
     return out
 
 
