@@ -46,8 +46,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
-from ewkg.web.errors import json_error_body, preferred_body_type
-from ewkg.web.hardening import NOSNIFF, json_safe, plain_text_safe
+from ewkg.web.errors import error_body, preferred_body_type
+from ewkg.web.hardening import NOSNIFF, plain_text_safe
 
 #: Headers every answer of the front itself carries (the app adds its own to its answers).
 SECURITY_HEADERS = (NOSNIFF,)
@@ -116,12 +116,8 @@ class _ErrorTask(ErrorTask):
         else:
             message = f"the request is not valid HTTP/1.1: {plain_text_safe(str(error.body))}"
         headers = getattr(self.request, "headers", None) or {}
-        if preferred_body_type(headers.get("ACCEPT")) == "application/json":
-            body = json_safe(json_error_body(error.code, message).encode())
-            media_type = "application/json"
-        else:
-            body = f"{error.code} {error.reason}: {message}\n".encode()
-            media_type = "text/plain; charset=utf-8"
+        body_type = preferred_body_type(headers.get("ACCEPT"))
+        media_type, body = error_body(error.code, message, body_type)
         self.status = f"{error.code} {error.reason}"
         self.response_headers.extend(
             [("Content-Type", media_type), ("Cache-Control", "no-store"), ("Vary", "Accept"),
