@@ -41,6 +41,16 @@ from werkzeug.http import (
 from werkzeug.wsgi import get_current_url
 
 from ewkg.config import Config
+from ewkg.query.evaluation import (
+    QueryBusy,
+    QueryError,
+    QueryFormatError,
+    QueryRequest,
+    QueryResponse,
+    QueryServerError,
+    QuerySyntaxError,
+    QueryTimeout,
+)
 from ewkg.rdf import formats
 from ewkg.rdf.formats import HTML, Format
 from ewkg.web.bodies import read_body
@@ -50,7 +60,7 @@ from ewkg.web.http_caching import MIN_GZIP_SIZE, accepts_gzip, compressible, eta
 from ewkg.web.sparql_request import Operation, Prepared, choose_format, parse_operation, prepare
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ewkg.query.executor import Executor, QueryResponse
+    from ewkg.query.executor import Executor
     from ewkg.store.embedded import Store
 
 #: Response headers a cross-origin script may read.
@@ -319,16 +329,6 @@ def run(executor: Executor, op: Operation, prepared: Prepared, chosen: Format) -
         ApiError: 400 (syntax or engine error), 503 (timeout; busy, with ``Retry-After``), 406
             (format unfit for the form), 500 (a query process of the server failed).
     """
-    from ewkg.query.executor import (
-        QueryBusy,
-        QueryError,
-        QueryFormatError,
-        QueryRequest,
-        QueryServerError,
-        QuerySyntaxError,
-        QueryTimeout,
-    )
-
     try:
         return executor.execute(
             QueryRequest(
