@@ -4,14 +4,13 @@ and a pool that refuses to grow past it."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import ewkg.budget
 import ewkg.query.executor
+from _waiting import wait_until
 from ewkg.budget import (
     FRESH_WORKER_BYTES,
     MIN_HEADROOM,
@@ -41,13 +40,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     path = tmp_path_factory.mktemp("budget") / "many.nt"
     path.write_text("".join(f'<{EX}n{i}> <{EX}l> "n{i}" .\n' for i in range(300)), "utf-8")
     return EmbeddedStore([path])
-
-
-def wait_until(condition: Callable[[], object], what: str, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.005)
 
 
 @pytest.mark.parametrize(

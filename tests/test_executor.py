@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,6 +20,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from _waiting import wait_until
 from ewkg.config import Config
 from ewkg.lru import ResultCache
 from ewkg.query.executor import (
@@ -106,15 +107,6 @@ def executor(any_store: EmbeddedStore) -> Iterator[ProcessExecutor]:
     assert ex.fresh == (any_store.location is not None)
     yield ex
     ex.close()
-
-
-def wait_until(condition: Callable[[], object], what: str, within: float = 60.0) -> None:
-    """Wait for a state (not for a time): poll ``condition`` until it holds; fail after
-    ``within`` seconds, far beyond any machine's normal time."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.005)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from _waiting import wait_until
 from ewkg.config import Config
 from ewkg.query.executor import (
     ProcessExecutor,
@@ -49,14 +50,6 @@ def any_store(
     if request.param == "memory":
         return EmbeddedStore(files)
     return EmbeddedStore(files, path=str(tmp_path_factory.mktemp("faults-db") / "db"))
-
-
-def wait_until(condition: Callable[[], object], what: str, within: float = 60.0) -> None:
-    """Wait for a state, failing after ``within`` s (far beyond any machine's normal time)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.005)
 
 
 def gone(pid: int) -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from _live import LiveServer
+from _waiting import wait_until
 from ewkg.budget import parse_size
 from ewkg.resources import dataset_files
 
@@ -66,13 +67,6 @@ def demoted(pid: int) -> bool:
     runs long (``nice`` is the 17th field after the name)."""
     fields = stat_fields(pid)
     return fields is not None and fields[16] == "10"
-
-
-def wait_until(condition: object, what: str, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.02)
 
 
 def ask(server: LiveServer, query: str, timeout: float = 120) -> tuple[int, bytes]:
